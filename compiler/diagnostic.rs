@@ -1,0 +1,316 @@
+//! Diagnostics as data: what is wrong, where, and what to do about it.
+//!
+//! Every stage collects `Diagnostic`s into a list so that one run reports every
+//! problem; they are rendered in exactly one place (`render_human`).
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+
+/// Index of a source file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub usize);
+
+/// A byte range in one source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+/// A 1-based line and column (in characters) of a position in a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One source file as read from disk.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// Every source file a run read, so spans can be turned into `file:line:column`.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
+        FileId(self.files.len() - 1)
+    }
+
+    /// The file behind an id.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+
+    /// The 1-based line and column of the start of a span.
+    pub fn position(&self, span: &Span) -> Position {
+        let text = &self.file(span.file).text;
+        let offset = span.range.start.min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Position { line, column }
+    }
+
+    /// `file:line:column` of the start of a span.
+    pub fn location(&self, span: &Span) -> String {
+        let p = self.position(span);
+        format!("{}:{}:{}", self.file(span.file).name, p.line, p.column)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// How bad a diagnostic is: errors stop the run, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($name:ident = $code:literal : $summary:literal,)*) => {
+        /// A stable diagnostic code. Codes are never renumbered; docs/rules.md lists them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($name,)* }
+
+        impl Code {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as printed, e.g. `KP012`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// One line saying what the code is about.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$name => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "KP001": "the HCL does not parse",
+    UnknownAttribute = "KP002": "an attribute that the block does not take",
+    UnknownBlock = "KP003": "a block that is not valid here",
+    WrongType = "KP004": "a value of the wrong type",
+    MissingAttribute = "KP005": "a required attribute is missing",
+    InvalidValue = "KP006": "a value outside the set the attribute accepts",
+    Duplicate = "KP007": "an attribute, block or variable defined twice",
+    Evaluation = "KP008": "an expression that cannot be evaluated (undefined variable, bad operation)",
+    VariableValue = "KP009": "a variable without a value, or a value for an undeclared variable",
+    Input = "KP010": "spec files, variable files or the state cannot be read",
+    ClusterBlock = "KP011": "the spec must hold exactly one cluster block",
+    WindowsRole = "KP012": "Windows nodes are workers only",
+    NoControlPlane = "KP013": "no Linux node has both controlplane and etcd",
+    NoLinuxWorker = "KP014": "no Linux worker for DNS, ingress and metrics",
+    WindowsVersion = "KP015": "an unknown windows_version",
+    VxlanVni = "KP016": "flannel VXLAN with Windows nodes needs VNI 4096",
+    VxlanPort = "KP017": "flannel VXLAN with Windows nodes needs UDP port 4789",
+    CidrSyntax = "KP018": "a CIDR that does not parse",
+    CidrOverlap = "KP019": "two CIDRs that overlap",
+    AddressInCidr = "KP020": "a node address inside the cluster or service CIDR",
+    DuplicateNode = "KP021": "two nodes with the same name or address",
+    NodeName = "KP022": "a node name that is not a DNS label",
+    InterfaceName = "KP023": "an interface name Linux or Windows would refuse",
+    OsAttributes = "KP024": "distro / windows_version missing, or set for the wrong OS",
+    KubernetesVersion = "KP025": "a Kubernetes version that does not parse or is too old",
+    Endpoint = "KP026": "a control_plane_endpoint that is not host:port",
+    CaCertHash = "KP027": "a ca_cert_hash that is not sha256:<64 hex digits>",
+    Unsupported = "KP028": "a combination this version of kubeplan does not generate yet",
+    Roles = "KP029": "an empty or repeated role list",
+    Address = "KP030": "an address that is not an IPv4 address",
+    ManagementCidr = "KP031": "a node address outside the management CIDR",
+    WindowsHostname = "KP032": "a Windows node name longer than 15 characters (NetBIOS)",
+    Distro = "KP033": "a Linux distro kubeplan cannot install Kubernetes on",
+    BlockLabels = "KP034": "a block with the wrong number of labels",
+    ClusterCidrSize = "KP035": "a cluster CIDR too small for one /24 per node",
+}
+
+/// One problem found in the input, with where it is and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub span: Option<Span>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at a span.
+    pub fn error(code: Code, span: Option<Span>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            help: None,
+        }
+    }
+
+    /// A warning at a span.
+    pub fn warning(code: Code, span: Option<Span>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    /// Adds the hint that says what to do.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A list of diagnostics collected over a stage.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Records a diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Moves every diagnostic of `other` into this list.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    /// Sorts by file, position and code, so output does not depend on rule order.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                d.span
+                    .as_ref()
+                    .map(|s| (s.file, s.range.start))
+                    .unwrap_or((FileId(usize::MAX), 0))
+            };
+            key(a)
+                .cmp(&key(b))
+                .then(a.code.cmp(&b.code))
+                .then(a.message.cmp(&b.message))
+        });
+    }
+}
+
+/// Renders diagnostics like rustc and Terraform: code, message, `--> file:line:column`,
+/// the source line with the span underlined, and the hint.
+pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    let mut files = SimpleFiles::new();
+    for f in &sources.files {
+        files.add(f.name.as_str(), f.text.as_str());
+    }
+    let config = term::Config::default();
+    let mut out = String::new();
+    for d in diagnostics {
+        let mut cs_diag = match d.severity {
+            Severity::Error => cs::Diagnostic::error(),
+            Severity::Warning => cs::Diagnostic::warning(),
+        }
+        .with_code(d.code.as_str())
+        .with_message(&d.message);
+        if let Some(span) = &d.span {
+            cs_diag =
+                cs_diag.with_labels(vec![cs::Label::primary(span.file.0, span.range.clone())]);
+        }
+        if let Some(help) = &d.help {
+            cs_diag = cs_diag.with_notes(vec![format!("hint: {help}")]);
+        }
+        match term::emit_into_string(&config, &files, &cs_diag) {
+            Ok(text) => out.push_str(&text),
+            // A span outside its file is a bug of ours; still say what is wrong.
+            Err(_) => out.push_str(&format!(
+                "{}[{}]: {}\n",
+                severity_word(d),
+                d.code.as_str(),
+                d.message
+            )),
+        }
+    }
+    out
+}
+
+fn severity_word(d: &Diagnostic) -> &'static str {
+    match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_counts_lines_and_characters() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.hcl", "x = 1\n  é = 2\n");
+        let span = Span {
+            file: id,
+            range: 11..12,
+        };
+        assert_eq!(map.location(&span), "a.hcl:2:4");
+    }
+
+    #[test]
+    fn codes_are_unique_and_numbered_in_order() {
+        let strs: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = strs.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(strs, sorted);
+    }
+
+    #[test]
+    fn human_rendering_names_the_location_and_hint() {
+        let mut map = SourceMap::default();
+        let id = map.add("main.hcl", "node \"w\" {\n  os = \"plan9\"\n}\n");
+        let d = Diagnostic::error(
+            Code::InvalidValue,
+            Some(Span {
+                file: id,
+                range: 18..25,
+            }),
+            "bad os",
+        )
+        .with_help("use linux or windows");
+        let text = render_human(&map, &[d]);
+        assert!(text.contains("error[KP006]: bad os"), "{text}");
+        assert!(text.contains("main.hcl:2:8"), "{text}");
+        assert!(text.contains("hint: use linux or windows"), "{text}");
+    }
+}

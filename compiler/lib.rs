@@ -1,0 +1,93 @@
+//! kubeplan: a declarative plan compiler for Kubernetes clusters that mix Linux and
+//! Windows nodes.
+//!
+//! The pipeline, one module per stage, each handing one type to the next:
+//! `spec::load → Spec`, `validate → Cluster`, `graph::build → Graph`,
+//! `render → Vec<Artifact>`, `plan::diff → Plan`, `apply`.
+//! The library never prints and never exits; `main.rs` does.
+
+pub mod apply;
+pub mod cluster;
+pub mod diagnostic;
+pub mod graph;
+pub mod hash;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod spec;
+pub mod state;
+pub mod validate;
+
+use std::path::Path;
+
+use diagnostic::{Diagnostics, SourceMap};
+use spec::VarInputs;
+
+/// What compiling a spec directory gave.
+pub struct Compiled {
+    /// Every file read, for rendering diagnostics.
+    pub sources: SourceMap,
+    /// Errors and warnings from loading and validation, sorted by location.
+    pub diagnostics: Diagnostics,
+    /// The result, when no error was found.
+    pub output: Option<Output>,
+}
+
+/// A compiled cluster: the validated description, its step graph and its artifacts.
+pub struct Output {
+    pub cluster: cluster::Cluster,
+    pub graph: graph::Graph,
+    pub artifacts: Vec<render::Artifact>,
+    /// SHA-256 over the spec's `*.hcl` files (names and contents).
+    pub spec_hash: String,
+}
+
+/// Runs load, validate, graph and render over the spec in `dir`.
+pub fn compile(dir: &Path, inputs: &VarInputs) -> Result<Compiled, render::RenderError> {
+    let loaded = spec::load(dir, inputs);
+    let mut diagnostics = loaded.diagnostics;
+    let Some(spec) = loaded.spec else {
+        return Ok(Compiled {
+            sources: loaded.sources,
+            diagnostics,
+            output: None,
+        });
+    };
+    let validated = validate::validate(&spec);
+    diagnostics.extend(validated.diagnostics);
+    let Some(cluster) = validated.cluster else {
+        return Ok(Compiled {
+            sources: loaded.sources,
+            diagnostics,
+            output: None,
+        });
+    };
+    let graph = graph::build(&cluster);
+    let artifacts = render::render(&cluster, &graph)?;
+    let spec_hash = spec_hash(&loaded.sources, &loaded.spec_files);
+    Ok(Compiled {
+        sources: loaded.sources,
+        diagnostics,
+        output: Some(Output {
+            cluster,
+            graph,
+            artifacts,
+            spec_hash,
+        }),
+    })
+}
+
+fn spec_hash(sources: &SourceMap, files: &[diagnostic::FileId]) -> String {
+    let mut all = Vec::new();
+    for id in files {
+        let f = sources.file(*id);
+        let name = Path::new(&f.name)
+            .file_name()
+            .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned());
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(f.text.as_bytes());
+        all.push(0);
+    }
+    hash::sha256_hex(&all)
+}

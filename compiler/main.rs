@@ -1,0 +1,245 @@
+//! The `kubeplan` command: parses arguments, runs the pipeline, prints, and exits.
+//! Exit codes follow Terraform: 0 success, 1 error, 2 changes (plan --detailed-exitcode).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use kubeplan::diagnostic::{render_human, Code, Diagnostic};
+use kubeplan::spec::VarInputs;
+use kubeplan::{apply, plan, state, Compiled, Output};
+
+#[derive(Parser)]
+#[command(
+    name = "kubeplan",
+    version,
+    about = "Plan and write the bring-up of a Kubernetes cluster with Linux and Windows nodes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the spec against every rule; write nothing.
+    Validate(SpecArgs),
+    /// Show what apply would create, update and delete in the out dir.
+    Plan {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Write the artifacts into the out dir and record them in the state.
+    Apply {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Apply without asking for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Print the step graph in Graphviz DOT.
+    Graph(SpecArgs),
+}
+
+#[derive(Args)]
+struct SpecArgs {
+    /// The directory holding the spec's *.hcl files.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Set a variable: NAME=VALUE (repeatable; later wins).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Read variable values from an HCL file of NAME = VALUE lines (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct PathArgs {
+    /// The state file [default: DIR/kubeplan.state.json].
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Where artifacts are written [default: DIR/out].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl PathArgs {
+    fn resolve(&self, dir: &Path) -> (PathBuf, PathBuf) {
+        (
+            self.state
+                .clone()
+                .unwrap_or_else(|| dir.join("kubeplan.state.json")),
+            self.out.clone().unwrap_or_else(|| dir.join("out")),
+        )
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Validate(spec) => {
+            let compiled = compile(&spec)?;
+            let Some(out) = report(&compiled) else {
+                return Ok(ExitCode::from(1));
+            };
+            println!(
+                "Success! The spec is valid: cluster {} with {} nodes, {} artifacts.",
+                out.cluster.name,
+                out.cluster.nodes.len(),
+                out.artifacts.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph(spec) => {
+            let compiled = compile(&spec)?;
+            let Some(out) = report(&compiled) else {
+                return Ok(ExitCode::from(1));
+            };
+            print!("{}", out.graph.to_dot());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan {
+            spec,
+            paths,
+            detailed_exitcode,
+        } => {
+            let compiled = compile(&spec)?;
+            let Some(out) = report(&compiled) else {
+                return Ok(ExitCode::from(1));
+            };
+            let (state_path, out_dir) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
+                read_current(&out_dir, p)
+            });
+            print!("{}", plan::render_human(&plan));
+            Ok(if detailed_exitcode && !plan.is_empty() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Apply {
+            spec,
+            paths,
+            auto_approve,
+        } => {
+            let compiled = compile(&spec)?;
+            let Some(out) = report(&compiled) else {
+                return Ok(ExitCode::from(1));
+            };
+            let (state_path, out_dir) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
+                read_current(&out_dir, p)
+            });
+            print!("{}", plan::render_human(&plan));
+            if !plan.is_empty() && !auto_approve && !confirmed()? {
+                return Err(
+                    "apply cancelled: answer yes to apply, or pass --auto-approve".to_owned(),
+                );
+            }
+            let target = apply::Target {
+                out_dir: &out_dir,
+                state_path: &state_path,
+            };
+            let r = apply::apply(
+                &plan,
+                &out.artifacts,
+                previous.as_ref(),
+                &out.spec_hash,
+                &target,
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "\nApply complete! {} created, {} updated, {} deleted. Artifacts in {}, state serial {} in {}.",
+                r.created,
+                r.updated,
+                r.deleted,
+                out_dir.display(),
+                r.serial,
+                state_path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn compile(spec: &SpecArgs) -> Result<Compiled, String> {
+    let inputs = VarInputs {
+        vars: spec.vars.clone(),
+        var_files: spec.var_files.clone(),
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("KUBEPLAN_VAR_"))
+            .collect(),
+    };
+    kubeplan::compile(&spec.dir, &inputs).map_err(|e| e.to_string())
+}
+
+/// Prints the diagnostics to stderr; returns the output when there was no error.
+fn report(compiled: &Compiled) -> Option<&Output> {
+    let diags = &compiled.diagnostics;
+    if !diags.0.is_empty() {
+        eprint!("{}", render_human(&compiled.sources, &diags.0));
+    }
+    if diags.has_errors() {
+        let errors = diags.0.iter().filter(|d| d.is_error()).count();
+        eprintln!("kubeplan: {errors} error(s); nothing was written.");
+        return None;
+    }
+    compiled.output.as_ref()
+}
+
+fn load_state(path: &Path) -> Result<Option<state::State>, String> {
+    state::load(path).map_err(|e| {
+        let d = Diagnostic::error(Code::Input, None, format!("{}: {e}", path.display())).with_help(
+            "restore the state from version control, or move it away to start from an empty state",
+        );
+        render_human(&Default::default(), &[d])
+            .trim_end()
+            .trim_start_matches("error: ")
+            .to_owned()
+    })
+}
+
+fn read_current(out_dir: &Path, path: &str) -> Option<String> {
+    std::fs::read_to_string(out_dir.join(path)).ok()
+}
+
+/// Asks for `yes` on a terminal; refuses without one.
+fn confirmed() -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "apply needs confirmation, and standard input is not a terminal: pass --auto-approve"
+                .to_owned(),
+        );
+    }
+    print!("\nDo you want to apply these changes? Only 'yes' will be accepted.\n  Enter a value: ");
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    Ok(answer.trim() == "yes")
+}

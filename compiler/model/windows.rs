@@ -1,0 +1,141 @@
+//! Windows Server releases, their builds and container image tags (seed 004's matrix).
+
+use crate::diagnostic::Code;
+use crate::model::Keyword;
+
+/// A Windows Server release that can host Kubernetes Windows containers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WindowsVersion {
+    Ltsc2016,
+    V1709,
+    V1803,
+    Ltsc2019,
+    V1903,
+    V1909,
+    V2004,
+    V20H2,
+    Ltsc2022,
+}
+
+use WindowsVersion::*;
+
+const ALL: [WindowsVersion; 9] = [
+    Ltsc2016, V1709, V1803, Ltsc2019, V1903, V1909, V2004, V20H2, Ltsc2022,
+];
+
+impl WindowsVersion {
+    /// The OS build number that `[Environment]::OSVersion.Version.Build` reports.
+    pub fn build(self) -> u32 {
+        match self {
+            Ltsc2016 => 14393,
+            V1709 => 16299,
+            V1803 => 17134,
+            Ltsc2019 => 17763,
+            V1903 => 18362,
+            V1909 => 18363,
+            V2004 => 19041,
+            V20H2 => 19042,
+            Ltsc2022 => 20348,
+        }
+    }
+
+    /// The tag of the matching `servercore` / `nanoserver` base images.
+    pub fn image_tag(self) -> &'static str {
+        match self {
+            Ltsc2016 => "ltsc2016",
+            V1709 => "1709",
+            V1803 => "1803",
+            Ltsc2019 => "ltsc2019",
+            V1903 => "1903",
+            V1909 => "1909",
+            V2004 => "2004",
+            V20H2 => "20H2",
+            Ltsc2022 => "ltsc2022",
+        }
+    }
+
+    /// The release id (`1809` for ltsc2019), as Microsoft's lifecycle pages name it.
+    pub fn release(self) -> &'static str {
+        match self {
+            Ltsc2016 => "1607",
+            Ltsc2019 => "1809",
+            Ltsc2022 => "21H2",
+            other => other.image_tag(),
+        }
+    }
+
+    /// True from 1809 on: the first release containerd and current Kubernetes support.
+    pub fn supports_containerd(self) -> bool {
+        self >= Ltsc2019
+    }
+}
+
+impl std::fmt::Display for WindowsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.image_tag())
+    }
+}
+
+impl serde::Serialize for WindowsVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.image_tag())
+    }
+}
+
+impl Keyword for WindowsVersion {
+    const WHAT: &'static str = "Windows Server version";
+    const CODE: Code = Code::WindowsVersion;
+
+    fn parse(word: &str) -> Option<Self> {
+        let word = word.to_ascii_lowercase();
+        let word = word.strip_prefix("ltsc").unwrap_or(&word);
+        let found = match word {
+            "2016" | "1607" => Ltsc2016,
+            "2019" | "1809" => Ltsc2019,
+            "2022" | "21h2" => Ltsc2022,
+            "20h2" => V20H2,
+            other => *ALL.iter().find(|v| v.image_tag() == other)?,
+        };
+        Some(found)
+    }
+
+    fn accepted() -> String {
+        ALL.iter()
+            .map(|v| match v {
+                Ltsc2016 | Ltsc2019 | Ltsc2022 => {
+                    format!(
+                        "{} (or {}, build {})",
+                        v.image_tag(),
+                        v.release(),
+                        v.build()
+                    )
+                }
+                _ => format!("{} (build {})", v.image_tag(), v.build()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_parse_to_the_same_release() {
+        assert_eq!(WindowsVersion::parse("ltsc2019"), Some(Ltsc2019));
+        assert_eq!(WindowsVersion::parse("1809"), Some(Ltsc2019));
+        assert_eq!(WindowsVersion::parse("20H2"), Some(V20H2));
+        assert_eq!(WindowsVersion::parse("2016"), Some(Ltsc2016));
+        assert_eq!(WindowsVersion::parse("1803"), Some(V1803));
+        assert_eq!(WindowsVersion::parse("vista"), None);
+    }
+
+    #[test]
+    fn builds_match_the_matrix() {
+        assert_eq!(Ltsc2019.build(), 17763);
+        assert_eq!(Ltsc2022.build(), 20348);
+        assert_eq!(V20H2.image_tag(), "20H2");
+        assert!(WindowsVersion::accepted().contains("1803 (build 17134)"));
+    }
+}

@@ -1,0 +1,283 @@
+//! `render`: the artifacts of a cluster, each from a template under `templates/`
+//! (embedded in the binary), in graph order.
+
+mod context;
+pub mod quote;
+mod versions;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use include_dir::{include_dir, Dir};
+use serde::Serialize;
+use tera::{Kwargs, State, Tera};
+
+use crate::cluster::{Cluster, Node, NodeOs};
+use crate::graph::{Graph, StepKind};
+use context::{ClusterCtx, NodeCtx};
+pub use versions::Versions;
+
+static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// One generated file, relative to the out dir.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Artifact {
+    /// `/`-separated path under the out dir, e.g. `win-1/bootstrap.ps1`.
+    pub path: String,
+    pub content: String,
+    /// Unix permission bits the file is written with.
+    pub mode: u32,
+    /// The id of the graph step the artifact belongs to.
+    pub step: String,
+    /// The node the artifact is for; `None` for cluster-wide files.
+    pub node: Option<String>,
+}
+
+/// A template failed to render: a bug in kubeplan, never in the spec.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal error while rendering: {}", self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// The templates, parsed once per process.
+fn engine() -> Result<&'static Tera, RenderError> {
+    static ENGINE: OnceLock<Result<Tera, String>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let mut tera = Tera::new();
+            tera.autoescape_on(Vec::<&str>::new());
+            tera.register_filter("sh", |s: &str, _: Kwargs, _: &State| quote::sh(s));
+            tera.register_filter("ps", |s: &str, _: Kwargs, _: &State| quote::ps(s));
+            tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
+            let mut files = Vec::new();
+            collect(&TEMPLATES, &mut files);
+            tera.add_raw_templates(files)
+                .map_err(|e| format!("{e:?}"))?;
+            Ok(tera)
+        })
+        .as_ref()
+        .map_err(|e| RenderError(e.clone()))
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str)>) {
+    for file in dir.files() {
+        if let (Some(name), Some(text)) = (file.path().to_str(), file.contents_utf8()) {
+            out.push((name, text));
+        }
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+/// What a template sees.
+#[derive(Serialize)]
+struct TemplateCtx<'a> {
+    cluster: &'a ClusterCtx,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a NodeCtx>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<&'a [context::StepCtx]>,
+}
+
+/// A file to render: its out path, template, step and mode.
+struct Planned<'a> {
+    path: String,
+    template: &'static str,
+    step: String,
+    node: Option<&'a Node>,
+    mode: u32,
+}
+
+const EXECUTABLE: u32 = 0o755;
+const REGULAR: u32 = 0o644;
+
+/// Renders every artifact of the cluster, sorted by step order then path.
+pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderError> {
+    let tera = engine()?;
+    let cluster_ctx = ClusterCtx::new(cluster);
+    let planned = plan_files(cluster);
+
+    let mut by_step: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in &planned {
+        by_step
+            .entry(p.step.as_str())
+            .or_default()
+            .push(p.path.clone());
+    }
+    let steps = context::steps(cluster, graph, |id| {
+        by_step.get(id).cloned().unwrap_or_default()
+    });
+
+    let mut artifacts = Vec::with_capacity(planned.len() + 1);
+    let node_ctxs: std::collections::HashMap<&str, NodeCtx> = cluster
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), NodeCtx::new(cluster, n)))
+        .collect();
+    for p in &planned {
+        let node = p.node.and_then(|n| node_ctxs.get(n.name.as_str()));
+        let content = render_one(
+            tera,
+            p.template,
+            &TemplateCtx {
+                cluster: &cluster_ctx,
+                node,
+                steps: None,
+            },
+        )?;
+        artifacts.push(Artifact {
+            path: p.path.clone(),
+            content,
+            mode: p.mode,
+            step: p.step.clone(),
+            node: p.node.map(|n| n.name.to_string()),
+        });
+    }
+    artifacts.push(Artifact {
+        path: "runbook.md".to_owned(),
+        content: render_one(
+            tera,
+            "cluster/runbook.md",
+            &TemplateCtx {
+                cluster: &cluster_ctx,
+                node: None,
+                steps: Some(&steps),
+            },
+        )?,
+        mode: REGULAR,
+        step: graph
+            .steps()
+            .next()
+            .map(|s| s.id.clone())
+            .unwrap_or_default(),
+        node: None,
+    });
+    let rank: BTreeMap<&str, usize> = graph
+        .steps()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    artifacts.sort_by(|a, b| {
+        let ra = if a.node.is_none() {
+            usize::MAX
+        } else {
+            rank.get(a.step.as_str()).copied().unwrap_or(usize::MAX)
+        };
+        let rb = if b.node.is_none() {
+            usize::MAX
+        } else {
+            rank.get(b.step.as_str()).copied().unwrap_or(usize::MAX)
+        };
+        ra.cmp(&rb).then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(artifacts)
+}
+
+fn render_one(tera: &Tera, template: &str, ctx: &TemplateCtx<'_>) -> Result<String, RenderError> {
+    let context = tera::Context::from_serialize(ctx)
+        .map_err(|e| RenderError(format!("{template}: {e:?}")))?;
+    tera.render(template, &context)
+        .map_err(|e| RenderError(format!("{template}: {e:?}")))
+}
+
+/// Which files each node gets, and the step each belongs to.
+fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
+    let first = cluster.first_control_plane();
+    let mut out = Vec::new();
+    for n in &cluster.nodes {
+        let file = |name: &str, template: &'static str, kind: StepKind, mode: u32| Planned {
+            path: format!("{}/{}", n.name, name),
+            template,
+            step: step_id(kind, n),
+            node: Some(n),
+            mode,
+        };
+        match &n.os {
+            NodeOs::Windows(_) => {
+                out.push(file(
+                    "bootstrap.ps1",
+                    "windows/bootstrap.ps1",
+                    StepKind::WindowsPrepare,
+                    EXECUTABLE,
+                ));
+                out.push(file(
+                    "10-flannel.json",
+                    "windows/10-flannel.json",
+                    StepKind::WindowsPrepare,
+                    REGULAR,
+                ));
+                out.push(file(
+                    "net-conf.json",
+                    "windows/net-conf.json",
+                    StepKind::WindowsPrepare,
+                    REGULAR,
+                ));
+                out.push(file(
+                    "start-flanneld.ps1",
+                    "windows/start-flanneld.ps1",
+                    StepKind::WindowsJoin,
+                    REGULAR,
+                ));
+            }
+            NodeOs::Linux(_) if n.name == first.name => {
+                out.push(file(
+                    "bootstrap.sh",
+                    "linux/control-plane.sh",
+                    StepKind::Init,
+                    EXECUTABLE,
+                ));
+                out.push(file(
+                    "kubeadm-config.yaml",
+                    "linux/kubeadm-config.yaml",
+                    StepKind::Init,
+                    REGULAR,
+                ));
+                out.push(file(
+                    "kube-flannel.yml",
+                    "linux/kube-flannel.yml",
+                    StepKind::Cni,
+                    REGULAR,
+                ));
+                if cluster.has_windows() {
+                    out.push(file(
+                        "windows-kube-proxy-rbac.yaml",
+                        "linux/windows-kube-proxy-rbac.yaml",
+                        StepKind::Cni,
+                        REGULAR,
+                    ));
+                }
+            }
+            NodeOs::Linux(_) => out.push(file(
+                "bootstrap.sh",
+                "linux/worker.sh",
+                StepKind::LinuxJoin,
+                EXECUTABLE,
+            )),
+        }
+        if !n.is_windows() && cluster.platform == crate::model::Platform::Vsphere {
+            let kind = if n.name == first.name {
+                StepKind::Init
+            } else {
+                StepKind::LinuxJoin
+            };
+            out.push(file(
+                "disable_hw_offloading.service",
+                "linux/disable_hw_offloading.service",
+                kind,
+                REGULAR,
+            ));
+        }
+    }
+    out
+}
+
+fn step_id(kind: StepKind, n: &Node) -> String {
+    crate::graph::Step::new(kind, Some(&n.name)).id
+}

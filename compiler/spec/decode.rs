@@ -1,0 +1,348 @@
+//! Decodes the evaluated HCL bodies into the typed [`Spec`], block by block.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use hcl::edit::structure::{Block, Body};
+use hcl::eval::Context;
+use ipnet::Ipv4Net;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Span};
+use crate::model::{NetworkMode, NetworkPlugin, NodeName, Platform, Runtime};
+use crate::spec::reader::{BodyReader, Schema};
+use crate::spec::{block_label, ClusterSpec, NetworkSpec, NodeSpec, Spanned, Spec, Variable};
+
+const TOP: Schema = Schema {
+    name: "top-level",
+    attributes: &[],
+    blocks: &["variable", "cluster", "node"],
+};
+
+const CLUSTER: Schema = Schema {
+    name: "cluster",
+    attributes: &[
+        "kubernetes_version",
+        "container_runtime",
+        "control_plane_endpoint",
+        "platform",
+    ],
+    blocks: &["network", "join"],
+};
+
+const NETWORK: Schema = Schema {
+    name: "network",
+    attributes: &[
+        "plugin",
+        "mode",
+        "cluster_cidr",
+        "service_cidr",
+        "management_cidr",
+    ],
+    blocks: &["vxlan"],
+};
+
+const VXLAN: Schema = Schema {
+    name: "vxlan",
+    attributes: &["vni", "port"],
+    blocks: &[],
+};
+
+const JOIN: Schema = Schema {
+    name: "join",
+    attributes: &["ca_cert_hash"],
+    blocks: &[],
+};
+
+const NODE: Schema = Schema {
+    name: "node",
+    attributes: &[
+        "os",
+        "distro",
+        "windows_version",
+        "roles",
+        "address",
+        "interface",
+    ],
+    blocks: &[],
+};
+
+/// Flannel's Windows backend only accepts this VNI; it is also the default.
+pub const DEFAULT_VXLAN_VNI: u32 = 4096;
+/// The IANA VXLAN port, the only one Windows overlay networking uses.
+pub const DEFAULT_VXLAN_PORT: u16 = 4789;
+
+/// Everything a block decoder needs besides the block itself.
+struct Decoder<'a> {
+    ctx: &'a Context<'a>,
+    var_names: Vec<String>,
+}
+
+/// Decodes every top-level block; `None` when a required part could not be read.
+pub(super) fn spec(
+    bodies: &[(FileId, Body)],
+    ctx: &Context,
+    variables: BTreeMap<String, Variable>,
+    diags: &mut Diagnostics,
+) -> Option<Spec> {
+    let d = Decoder {
+        ctx,
+        var_names: variables.keys().cloned().collect(),
+    };
+    let mut clusters = Vec::new();
+    let mut nodes = Vec::new();
+    let mut node_ok = true;
+    for (file, body) in bodies {
+        let top = Span {
+            file: *file,
+            range: 0..0,
+        };
+        BodyReader::new(*file, body, top, &TOP, ctx, diags, &d.var_names);
+        for block in body.get_blocks("cluster") {
+            clusters.push(d.cluster(*file, block, diags));
+        }
+        for block in body.get_blocks("node") {
+            match d.node(*file, block, diags) {
+                Some(n) => nodes.push(n),
+                None => node_ok = false,
+            }
+        }
+    }
+    let cluster = match clusters.len() {
+        1 => clusters.pop().flatten(),
+        0 => {
+            diags.push(
+                Diagnostic::error(Code::ClusterBlock, None, "the spec has no cluster block")
+                    .with_help(
+                        "add cluster \"NAME\" { kubernetes_version = ..., network { ... } }",
+                    ),
+            );
+            None
+        }
+        n => {
+            diags.push(
+                Diagnostic::error(
+                    Code::ClusterBlock,
+                    None,
+                    format!("the spec has {n} cluster blocks"),
+                )
+                .with_help("one spec describes one cluster; keep one cluster block per directory"),
+            );
+            None
+        }
+    };
+    Some(Spec {
+        cluster: cluster?,
+        nodes: node_ok.then_some(nodes)?,
+        variables,
+    })
+}
+
+impl Decoder<'_> {
+    fn reader<'b, 'd>(
+        &'b self,
+        file: FileId,
+        body: &'b Body,
+        header: Span,
+        schema: &'b Schema,
+        diags: &'d mut Diagnostics,
+    ) -> BodyReader<'b, 'd> {
+        BodyReader::new(file, body, header, schema, self.ctx, diags, &self.var_names)
+    }
+
+    fn cluster(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> Option<ClusterSpec> {
+        let label = block_label(file, block, diags)?;
+        let name = dns_label(label, "cluster", diags);
+        let mut r = self.reader(file, &block.body, header_span(file, block), &CLUSTER, diags);
+        let kubernetes_version = r
+            .parsed(
+                "kubernetes_version",
+                Code::KubernetesVersion,
+                "write a release such as \"1.29.4\"",
+                |s| s.parse(),
+            )
+            .required(&mut r, "kubernetes_version");
+        let container_runtime = r
+            .keyword::<Runtime>("container_runtime")
+            .or_default(&r, Runtime::Containerd);
+        let control_plane_endpoint = r
+            .parsed(
+                "control_plane_endpoint",
+                Code::Endpoint,
+                "write the API server address as \"10.0.0.10:6443\" or \"k8s.example.com:6443\"",
+                |s| s.parse(),
+            )
+            .required(&mut r, "control_plane_endpoint");
+        let platform = r
+            .keyword::<Platform>("platform")
+            .or_default(&r, Platform::BareMetal);
+        let network_block = r.block("network");
+        let join_block = r.block("join");
+        let header = r.header.clone();
+        let network = match network_block {
+            Some(b) => self.network(file, b, diags),
+            None => {
+                diags.push(
+                    Diagnostic::error(Code::MissingAttribute, Some(header), "cluster block has no network block")
+                        .with_help("add network { plugin = \"flannel\" mode = \"vxlan\" cluster_cidr = ... service_cidr = ... }"),
+                );
+                None
+            }
+        };
+        let ca_cert_hash = join_block.and_then(|b| {
+            let mut j = self.reader(file, &b.body, header_span(file, b), &JOIN, diags);
+            j.parsed(
+                "ca_cert_hash",
+                Code::CaCertHash,
+                "the control plane's bootstrap.sh prints the hash after kubeadm init",
+                |s| s.parse(),
+            )
+            .optional()
+        });
+        Some(ClusterSpec {
+            name: name?,
+            kubernetes_version: kubernetes_version?,
+            container_runtime: container_runtime?,
+            control_plane_endpoint: control_plane_endpoint?,
+            platform: platform?,
+            network: network?,
+            ca_cert_hash,
+        })
+    }
+
+    fn network(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> Option<NetworkSpec> {
+        let mut r = self.reader(file, &block.body, header_span(file, block), &NETWORK, diags);
+        let plugin = r
+            .keyword::<NetworkPlugin>("plugin")
+            .or_default(&r, NetworkPlugin::Flannel);
+        let mode = r
+            .keyword::<NetworkMode>("mode")
+            .or_default(&r, NetworkMode::Vxlan);
+        let cluster_cidr = r
+            .parsed("cluster_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
+            .or_default(&r, net(10, 244, 16));
+        let service_cidr = r
+            .parsed("service_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
+            .or_default(&r, net(10, 96, 12));
+        let management_cidr = r
+            .parsed("management_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
+            .optional();
+        let vxlan = r.block("vxlan");
+        let header = r.header.clone();
+        let (vxlan_vni, vxlan_port) = match vxlan {
+            Some(b) => {
+                let mut v = self.reader(file, &b.body, header_span(file, b), &VXLAN, diags);
+                (
+                    v.number::<u32>("vni").or_default(&v, DEFAULT_VXLAN_VNI),
+                    v.number::<u16>("port").or_default(&v, DEFAULT_VXLAN_PORT),
+                )
+            }
+            None => (
+                Some(Spanned::new(DEFAULT_VXLAN_VNI, header.clone())),
+                Some(Spanned::new(DEFAULT_VXLAN_PORT, header)),
+            ),
+        };
+        Some(NetworkSpec {
+            plugin: plugin?,
+            mode: mode?,
+            cluster_cidr: cluster_cidr?,
+            service_cidr: service_cidr?,
+            management_cidr,
+            vxlan_vni: vxlan_vni?,
+            vxlan_port: vxlan_port?,
+        })
+    }
+
+    fn node(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> Option<NodeSpec> {
+        let label = block_label(file, block, diags)?;
+        let name = dns_label(label, "node", diags);
+        let mut r = self.reader(file, &block.body, header_span(file, block), &NODE, diags);
+        let os = r.keyword("os").required(&mut r, "os");
+        let distro = r
+            .parsed(
+                "distro",
+                Code::Distro,
+                &format!(
+                    "write FAMILY-VERSION, e.g. ubuntu-22.04; families: {}",
+                    crate::model::Distro::accepted_families()
+                ),
+                |s| s.parse(),
+            )
+            .optional();
+        let windows_version = r.keyword("windows_version").optional();
+        let roles = r.keyword_list("roles").required(&mut r, "roles");
+        let address = r
+            .parsed(
+                "address",
+                Code::Address,
+                "write the node's IPv4 address, e.g. \"10.0.0.21\"",
+                |s| {
+                    s.parse::<Ipv4Addr>()
+                        .map_err(|_| format!("{s:?} is not an IPv4 address"))
+                },
+            )
+            .required(&mut r, "address");
+        let interface = r.string("interface").required(&mut r, "interface");
+        Some(NodeSpec {
+            name: name?,
+            os: os?,
+            distro,
+            windows_version,
+            roles: roles?,
+            address: address?,
+            interface: interface?,
+        })
+    }
+}
+
+const CIDR_HINT: &str = "write an IPv4 network in CIDR notation, e.g. \"10.244.0.0/16\"";
+
+fn net(a: u8, b: u8, prefix: u8) -> Ipv4Net {
+    Ipv4Net::new(Ipv4Addr::new(a, b, 0, 0), prefix).expect("constant prefix is valid")
+}
+
+/// Parses `A.B.C.D/N`, refusing host bits (`10.244.1.0/16` is almost always a typo).
+pub(crate) fn parse_cidr(s: &str) -> Result<Ipv4Net, String> {
+    let n: Ipv4Net = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not an IPv4 CIDR"))?;
+    if n.trunc() != n {
+        return Err(format!(
+            "{s:?} has host bits set; the network is {}",
+            n.trunc()
+        ));
+    }
+    Ok(n)
+}
+
+fn dns_label(
+    label: Spanned<String>,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<Spanned<NodeName>> {
+    match label.value.parse::<NodeName>() {
+        Ok(n) => Some(Spanned::new(n, label.span)),
+        Err(why) => {
+            diags.push(
+                Diagnostic::error(Code::NodeName, Some(label.span), format!("invalid {what} name: {why}"))
+                    .with_help("names are DNS labels: lowercase letters, digits and '-', at most 63 characters"),
+            );
+            None
+        }
+    }
+}
+
+/// The span of a block's header: its identifier and labels.
+fn header_span(file: FileId, block: &Block) -> Span {
+    use hcl::edit::Span as _;
+    let start = block.ident.span().map_or(0, |r| r.start);
+    let end = block
+        .labels
+        .last()
+        .and_then(|l| l.span())
+        .or_else(|| block.ident.span())
+        .map_or(start, |r| r.end);
+    Span {
+        file,
+        range: start..end,
+    }
+}

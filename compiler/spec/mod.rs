@@ -1,0 +1,234 @@
+//! `spec::load`: every `*.hcl` file of a directory, plus variable inputs, into a typed,
+//! span-carrying [`Spec`].
+//!
+//! hcl-edit parses (it keeps byte spans); hcl-rs evaluates each expression. Values are
+//! parsed into domain types here, so later stages never see raw strings.
+
+pub(crate) mod decode;
+pub mod reader;
+pub mod variables;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use hcl::edit::structure::{Block, BlockLabel, Body};
+use hcl::edit::Span as _;
+use ipnet::Ipv4Net;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
+use crate::model::{
+    CaCertHash, Distro, Endpoint, KubeVersion, NetworkMode, NetworkPlugin, NodeName, Os, Platform,
+    Role, Runtime, WindowsVersion,
+};
+pub use variables::{VarInputs, Variable};
+
+/// A value and the place in the spec it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps a value with its span.
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// The whole spec: one cluster, its nodes, and the variables that fed them.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub cluster: ClusterSpec,
+    pub nodes: Vec<NodeSpec>,
+    pub variables: BTreeMap<String, Variable>,
+}
+
+/// The `cluster "NAME" { ... }` block.
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    pub name: Spanned<NodeName>,
+    pub kubernetes_version: Spanned<KubeVersion>,
+    pub container_runtime: Spanned<Runtime>,
+    pub control_plane_endpoint: Spanned<Endpoint>,
+    pub platform: Spanned<Platform>,
+    pub network: NetworkSpec,
+    pub ca_cert_hash: Option<Spanned<CaCertHash>>,
+}
+
+/// The `network { ... }` block of the cluster.
+#[derive(Clone, Debug)]
+pub struct NetworkSpec {
+    pub plugin: Spanned<NetworkPlugin>,
+    pub mode: Spanned<NetworkMode>,
+    pub cluster_cidr: Spanned<Ipv4Net>,
+    pub service_cidr: Spanned<Ipv4Net>,
+    pub management_cidr: Option<Spanned<Ipv4Net>>,
+    pub vxlan_vni: Spanned<u32>,
+    pub vxlan_port: Spanned<u16>,
+}
+
+/// A `node "NAME" { ... }` block.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    pub name: Spanned<NodeName>,
+    pub os: Spanned<Os>,
+    pub distro: Option<Spanned<Distro>>,
+    pub windows_version: Option<Spanned<WindowsVersion>>,
+    pub roles: Spanned<Vec<Spanned<Role>>>,
+    pub address: Spanned<Ipv4Addr>,
+    pub interface: Spanned<String>,
+}
+
+/// What loading gave: the sources (always, for rendering diagnostics), the spec when
+/// it decoded, and every diagnostic found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    /// The spec's own `*.hcl` files, in the order read (variable files are not among them).
+    pub spec_files: Vec<FileId>,
+    pub spec: Option<Spec>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads and decodes every `*.hcl` file in `dir` (sorted by name).
+pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let (spec_files, bodies) = parse_dir(dir, &mut sources, &mut diags);
+    if diags.has_errors() {
+        return finish(sources, spec_files, None, diags);
+    }
+    let vars = variables::resolve(&mut sources, &bodies, inputs, &mut diags);
+    let ctx = variables::context(&vars);
+    let spec = decode::spec(&bodies, &ctx, vars, &mut diags);
+    let spec = if diags.has_errors() { None } else { spec };
+    finish(sources, spec_files, spec, diags)
+}
+
+fn finish(
+    sources: SourceMap,
+    spec_files: Vec<FileId>,
+    spec: Option<Spec>,
+    mut diagnostics: Diagnostics,
+) -> Loaded {
+    diagnostics.sort();
+    Loaded {
+        sources,
+        spec_files,
+        spec,
+        diagnostics,
+    }
+}
+
+fn parse_dir(
+    dir: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> (Vec<FileId>, Vec<(FileId, Body)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::Input,
+                    None,
+                    format!("cannot read spec directory {}: {e}", dir.display()),
+                )
+                .with_help("pass the directory that holds the *.hcl files"),
+            );
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "hcl") && p.is_file())
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                Code::Input,
+                None,
+                format!("no *.hcl files in {}", dir.display()),
+            )
+            .with_help("a spec is every *.hcl file in the directory; see examples/three-node"),
+        );
+    }
+    let mut files = Vec::new();
+    let mut bodies = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    Code::Input,
+                    None,
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+                continue;
+            }
+        };
+        let file = sources.add(path.display().to_string(), text.clone());
+        files.push(file);
+        match hcl::edit::parser::parse_body(&text) {
+            Ok(body) => bodies.push((file, body)),
+            Err(e) => diags.push(syntax_error(file, &text, &e)),
+        }
+    }
+    (files, bodies)
+}
+
+/// A KP001 diagnostic for a parse error, pointing at the character the parser stopped at.
+pub(crate) fn syntax_error(file: FileId, text: &str, e: &hcl::edit::parser::Error) -> Diagnostic {
+    let start = e.location().offset().min(text.len());
+    let end = text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    Diagnostic::error(
+        Code::Syntax,
+        Some(Span {
+            file,
+            range: start..end,
+        }),
+        format!("syntax error: {}", e.message()),
+    )
+    .with_help("fix the HCL syntax here; blocks look like node \"NAME\" { key = \"value\" }")
+}
+
+/// The single label of a block (`node "win-1"`), reported when there is not exactly one.
+pub(crate) fn block_label(
+    file: FileId,
+    block: &Block,
+    diags: &mut Diagnostics,
+) -> Option<Spanned<String>> {
+    let ident = block.ident.as_str();
+    match block.labels.as_slice() {
+        [label] => {
+            let text = match label {
+                BlockLabel::String(s) => s.value().clone(),
+                BlockLabel::Ident(i) => i.as_str().to_owned(),
+            };
+            let range = label.span().or_else(|| block.ident.span()).unwrap_or(0..0);
+            Some(Spanned::new(text, Span { file, range }))
+        }
+        _ => {
+            let range = block.ident.span().unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error(
+                    Code::BlockLabels,
+                    Some(Span { file, range }),
+                    format!(
+                        "{ident} block needs exactly one label, found {}",
+                        block.labels.len()
+                    ),
+                )
+                .with_help(format!("write {ident} \"NAME\" {{ ... }}")),
+            );
+            None
+        }
+    }
+}

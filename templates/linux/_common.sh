@@ -1,0 +1,117 @@
+NODE_NAME={{ node.name | sh }}
+NODE_ADDRESS={{ node.address | sh }}
+NODE_INTERFACE={{ node.interface | sh }}
+DISTRO={{ node.linux.distro | sh }}
+DISTRO_ID={{ node.linux.os_release_id | sh }}
+DISTRO_MAJOR={{ node.linux.major | sh }}
+KUBE_VERSION={{ cluster.kubernetes_version | sh }}
+KUBE_CHANNEL={{ cluster.kube_channel | sh }}
+# Work from the folder holding this script and its files.
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+log() { printf 'kubeplan[%s]: %s\n' "$NODE_NAME" "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# --- preflight ----------------------------------------------------------------
+[[ $(id -u) -eq 0 ]] || die "run as root"
+: "${KUBEPLAN_JOIN_TOKEN:?set KUBEPLAN_JOIN_TOKEN to the cluster bootstrap token (make one with: kubeadm token generate)}"
+[[ $KUBEPLAN_JOIN_TOKEN =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] ||
+  die "KUBEPLAN_JOIN_TOKEN is not a bootstrap token of the form [a-z0-9]{6}.[a-z0-9]{16}"
+# shellcheck disable=SC1091
+. /etc/os-release
+[[ ${ID:-} == "$DISTRO_ID" && ${VERSION_ID:-} == "$DISTRO_MAJOR"* ]] ||
+  die "this script is for $DISTRO; the machine runs ${ID:-unknown} ${VERSION_ID:-}"
+ip -4 -o addr show dev "$NODE_INTERFACE" 2>/dev/null | grep -qF " $NODE_ADDRESS/" ||
+  die "interface $NODE_INTERFACE does not hold $NODE_ADDRESS"
+# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk.
+cpus=$(nproc)
+((cpus >= 2)) || die "needs at least 2 CPUs, has $cpus"
+mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+((mem_kib >= 4500000)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
+disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
+((disk_kib >= 45000000)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+
+# --- kernel settings for pod networking ------------------------------------------
+log "kernel modules and sysctls"
+printf '%s\n' overlay br_netfilter >/etc/modules-load.d/kubeplan.conf
+modprobe overlay
+modprobe br_netfilter
+cat >/etc/sysctl.d/99-kubeplan.conf <<'SYSCTL'
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+net.ipv4.ip_forward = 1
+SYSCTL
+sysctl --system >/dev/null
+log "swap off: the kubelet does not start with swap on"
+swapoff -a
+sed -i '/^[^#].*[[:space:]]swap[[:space:]]/ s/^/#/' /etc/fstab
+
+# --- container runtime and Kubernetes packages --------------------------------------
+{% if node.linux.package_manager == "apt" -%}
+export DEBIAN_FRONTEND=noninteractive
+log "containerd from the distribution"
+apt-get update -q
+apt-get install -y -q containerd ethtool curl gpg ca-certificates apt-transport-https
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
+install -d -m 0755 /etc/apt/keyrings
+curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
+  gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
+echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/ /" \
+  >/etc/apt/sources.list.d/kubernetes.list
+apt-get update -q
+apt-get install -y -q --allow-downgrades --allow-change-held-packages \
+  "kubelet=${KUBE_VERSION}-*" "kubeadm=${KUBE_VERSION}-*" "kubectl=${KUBE_VERSION}-*"
+apt-mark hold kubelet kubeadm kubectl >/dev/null
+kubelet_defaults=/etc/default/kubelet
+{%- else -%}
+{% if node.linux.package_manager == "dnf" -%}
+log "SELinux permissive, as kubeadm requires"
+setenforce 0 2>/dev/null || true
+sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' /etc/selinux/config
+log "containerd.io from download.docker.com"
+dnf install -y dnf-plugins-core ethtool curl
+dnf config-manager --add-repo https://download.docker.com/linux/centos/docker-ce.repo
+dnf install -y containerd.io
+repo_file=/etc/yum.repos.d/kubernetes.repo
+{%- else -%}
+log "containerd from the distribution"
+zypper --non-interactive install containerd ethtool curl
+repo_file=/etc/zypp/repos.d/kubernetes.repo
+{%- endif %}
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
+cat >"$repo_file" <<REPO
+[kubernetes]
+name=Kubernetes
+baseurl=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/
+enabled=1
+gpgcheck=1
+gpgkey=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/repodata/repomd.xml.key
+REPO
+{% if node.linux.package_manager == "dnf" -%}
+dnf install -y "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
+{%- else -%}
+zypper --non-interactive --gpg-auto-import-keys install \
+  "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
+{%- endif %}
+kubelet_defaults=/etc/sysconfig/kubelet
+{%- endif %}
+log "containerd with the systemd cgroup driver"
+mkdir -p /etc/containerd
+containerd config default >/etc/containerd/config.toml
+sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
+systemctl enable containerd
+systemctl restart containerd
+echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}" >"$kubelet_defaults"
+systemctl enable kubelet
+{% if node.vmxnet3_unit %}
+# --- vSphere: vmxnet3 hardware offload off at every boot (seed 001) ---------------
+# The vmxnet3 offload bug drops overlay packets between nodes; the setting does not
+# survive a reboot, so a unit turns it off at each boot.
+log "disable_hw_offloading.service for $NODE_INTERFACE"
+install -m 0644 "./disable_hw_offloading.service" /etc/systemd/system/disable_hw_offloading.service
+systemctl daemon-reload
+systemctl enable --now disable_hw_offloading.service
+{% endif -%}
