@@ -117,7 +117,7 @@ codes! {
     WrongType = "KP004": "a value of the wrong type",
     MissingAttribute = "KP005": "a required attribute is missing",
     InvalidValue = "KP006": "a value outside the set the attribute accepts",
-    Duplicate = "KP007": "an attribute, block or variable defined twice",
+    Duplicate = "KP007": "a block or variable defined twice",
     Evaluation = "KP008": "an expression that cannot be evaluated (undefined variable, bad operation)",
     VariableValue = "KP009": "a variable without a value, or a value for an undeclared variable",
     Input = "KP010": "spec files, variable files or the state cannot be read",
@@ -283,7 +283,7 @@ mod tests {
             file: id,
             range: 11..12,
         };
-        assert_eq!(map.location(&span), "a.hcl:2:4");
+        assert_eq!(map.location(&span), "a.hcl:2:5");
     }
 
     #[test]

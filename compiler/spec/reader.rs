@@ -1,8 +1,6 @@
 //! Reads one HCL body against its schema: evaluates each attribute, checks its type,
 //! parses it into a domain type, and reports unknown, duplicate and missing entries.
 
-use std::collections::BTreeSet;
-
 use hcl::edit::expr::Expression as EditExpr;
 use hcl::edit::structure::{Attribute, Block, Body, Structure};
 use hcl::eval::{Context, Evaluate};
@@ -113,13 +111,13 @@ impl<'a, 'd> BodyReader<'a, 'd> {
     }
 
     fn check_structure(&mut self) {
-        let mut seen_attrs = BTreeSet::new();
+        // hcl-edit already refuses an attribute set twice (a KP001 syntax error).
         for structure in self.body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
                     let key = attr.key.as_str();
-                    let span = self.span_of(&attr.key);
                     if !self.schema.attributes.contains(&key) {
+                        let span = self.span_of(&attr.key);
                         self.diags.push(
                             Diagnostic::error(
                                 Code::UnknownAttribute,
@@ -127,15 +125,6 @@ impl<'a, 'd> BodyReader<'a, 'd> {
                                 format!("unknown attribute `{key}` in {} block", self.schema.name),
                             )
                             .with_help(valid_list("attributes", self.schema.attributes)),
-                        );
-                    } else if !seen_attrs.insert(key) {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::Duplicate,
-                                Some(span),
-                                format!("attribute `{key}` is set twice"),
-                            )
-                            .with_help("keep one of the two"),
                         );
                     }
                 }

@@ -1,0 +1,152 @@
+//! Every artifact of every example passes the checker of its kind: `shellcheck` and
+//! `bash -n` for bash, a JSON parser for JSON. A missing checker fails with the command
+//! that installs it; it never skips.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kubeplan::render::Artifact;
+use kubeplan::spec::VarInputs;
+
+fn example_artifacts() -> Vec<(String, Artifact)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut all = Vec::new();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let out = kubeplan::compile(&dir, &VarInputs::default())
+            .unwrap()
+            .output
+            .expect("example validates");
+        all.extend(out.artifacts.into_iter().map(|a| (name.clone(), a)));
+    }
+    all
+}
+
+fn require(tool: &str, install: &str) {
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{tool} is not installed; install it with: {install} (scripts/test.sh does this)"
+    );
+}
+
+fn write_temp(dir: &Path, a: &Artifact) -> PathBuf {
+    let path = dir.join(a.path.replace('/', "__"));
+    std::fs::write(&path, &a.content).unwrap();
+    path
+}
+
+#[test]
+fn every_bash_script_is_clean_under_shellcheck_and_bash_n() {
+    require("shellcheck", "apt-get install -y shellcheck");
+    let tmp = tempfile::tempdir().unwrap();
+    let scripts: Vec<_> = example_artifacts()
+        .into_iter()
+        .filter(|(_, a)| a.path.ends_with(".sh"))
+        .collect();
+    assert!(
+        scripts.len() >= 4,
+        "expected the examples to generate bash scripts"
+    );
+    for (example, a) in &scripts {
+        let path = write_temp(tmp.path(), a);
+        let out = Command::new("shellcheck")
+            .arg("--shell=bash")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "shellcheck on {example}/{}:\n{}",
+            a.path,
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let out = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "bash -n on {example}/{}:\n{}",
+            a.path,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            a.content.starts_with("#!/usr/bin/env bash\n"),
+            "{example}/{} has a shebang",
+            a.path
+        );
+        assert_eq!(a.mode, 0o755, "{example}/{} is executable", a.path);
+    }
+    eprintln!("shellcheck: {} scripts checked", scripts.len());
+}
+
+#[test]
+fn every_json_artifact_parses() {
+    let json: Vec<_> = example_artifacts()
+        .into_iter()
+        .filter(|(_, a)| a.path.ends_with(".json"))
+        .collect();
+    assert!(!json.is_empty());
+    for (example, a) in &json {
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&a.content);
+        assert!(parsed.is_ok(), "{example}/{}: {:?}", a.path, parsed.err());
+    }
+    eprintln!("json: {} files parsed", json.len());
+}
+
+#[test]
+fn windows_cni_configs_keep_pods_services_and_hosts_out_of_snat() {
+    for (example, a) in example_artifacts()
+        .into_iter()
+        .filter(|(_, a)| a.path.ends_with("10-flannel.json"))
+    {
+        let v: serde_json::Value = serde_json::from_str(&a.content).unwrap();
+        let policies = v["delegate"]["AdditionalArgs"].as_array().unwrap();
+        let nat = policies
+            .iter()
+            .find(|p| p["Value"]["Type"] == "OutBoundNAT")
+            .expect("an OutBoundNAT policy");
+        let exceptions = nat["Value"]["Settings"]["Exceptions"].as_array().unwrap();
+        assert_eq!(
+            exceptions.len(),
+            3,
+            "{example}/{}: service, cluster and management CIDRs",
+            a.path
+        );
+        assert!(
+            exceptions.contains(&"10.244.0.0/16".into())
+                && exceptions.contains(&"10.96.0.0/12".into()),
+            "{example}/{}",
+            a.path
+        );
+    }
+}
+
+#[test]
+fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
+    let units: Vec<_> = example_artifacts()
+        .into_iter()
+        .filter(|(_, a)| a.path.ends_with("disable_hw_offloading.service"))
+        .collect();
+    assert_eq!(units.len(), 2, "one per Linux node of the vSphere example");
+    for (_, a) in units {
+        assert!(a
+            .content
+            .contains("ExecStart=/usr/sbin/ethtool -K ens192 tx-udp_tnl-segmentation off\n"));
+        assert!(a
+            .content
+            .contains("ExecStart=/usr/sbin/ethtool -K ens192 tx-udp_tnl-csum-segmentation off\n"));
+        assert!(
+            a.content.contains("Type=oneshot\n")
+                && a.content.contains("WantedBy=multi-user.target\n")
+        );
+        assert_eq!(a.mode, 0o644);
+    }
+}

@@ -1,0 +1,305 @@
+//! The command-line contract, through the real binary: exit codes, plan output,
+//! apply/plan round trips, and that bad input writes nothing.
+
+mod common;
+
+use std::fs;
+
+use common::{three_node_spec, SpecDir};
+use predicates::prelude::*;
+
+#[test]
+fn validate_accepts_the_three_node_example() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["validate"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("cluster demo with 3 nodes"));
+}
+
+#[test]
+fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("+ win-1/bootstrap.ps1 (create"))
+        .stdout(predicate::str::contains(
+            "Plan: 12 to create, 0 to update, 0 to delete.",
+        ));
+    assert!(!spec.out().exists(), "plan writes nothing");
+
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    for file in [
+        "cp-1/bootstrap.sh",
+        "win-1/bootstrap.ps1",
+        "win-1/10-flannel.json",
+        "cp-1/disable_hw_offloading.service",
+        "runbook.md",
+    ] {
+        assert!(spec.out().join(file).is_file(), "{file} written");
+    }
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
+    assert_eq!(state["serial"], 1);
+
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes."));
+
+    spec.write_spec(&three_node_spec().replace(
+        "interface       = \"Ethernet0\"",
+        "interface       = \"Ethernet1\"",
+    ));
+    let out = spec
+        .kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let updated: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("~ "))
+        .collect();
+    assert_eq!(
+        updated,
+        ["  ~ win-1/bootstrap.ps1 (update, step prepare/win-1)"],
+        "{out}"
+    );
+    assert!(
+        out.contains("-$InterfaceName = 'Ethernet0'")
+            && out.contains("+$InterfaceName = 'Ethernet1'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Plan: 0 to create, 1 to update, 0 to delete."),
+        "{out}"
+    );
+
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
+    assert_eq!(state["serial"], 2, "serial increases with a change");
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_removed_node_is_planned_as_deletions_and_its_folder_goes() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let without_win = three_node_spec()
+        .split("node \"win-1\"")
+        .next()
+        .unwrap()
+        .to_owned();
+    spec.write_spec(&without_win);
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("- win-1/bootstrap.ps1 (delete"));
+    assert!(!spec.out().join("win-1").exists());
+    assert!(spec.out().join("cp-1/bootstrap.sh").is_file());
+}
+
+#[test]
+fn a_file_changed_by_hand_is_restored_by_the_next_apply() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let file = spec.out().join("cp-1/kubeadm-config.yaml");
+    let original = fs::read_to_string(&file).unwrap();
+    fs::write(&file, "edited\n").unwrap();
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "~ cp-1/kubeadm-config.yaml (update",
+        ));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+}
+
+#[test]
+fn apply_without_a_terminal_or_auto_approve_refuses() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--auto-approve"));
+    assert!(!spec.out().exists() && !spec.state().exists());
+}
+
+fn assert_rejected(spec_text: &str, code: &str, location: &str) {
+    let spec = SpecDir::new(spec_text);
+    let main = spec.path().join("main.hcl").display().to_string();
+    for cmd in ["validate", "plan", "apply"] {
+        let mut args = vec![cmd];
+        if cmd == "apply" {
+            args.push("--auto-approve");
+        }
+        spec.kubeplan(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("[{code}]")))
+            .stderr(predicate::str::contains(format!("{main}:{location}")))
+            .stderr(predicate::str::contains("hint:"))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+    assert!(!spec.out().exists(), "nothing written");
+    assert!(!spec.state().exists(), "no state written");
+}
+
+#[test]
+fn a_windows_control_plane_is_rejected_at_its_role() {
+    let text = three_node_spec().replace(
+        "windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]",
+        "windows_version = \"ltsc2019\"\n  roles           = [\"controlplane\", \"worker\"]",
+    );
+    assert_rejected(&text, "KP012", "48:22");
+}
+
+#[test]
+fn overlapping_cidrs_are_rejected_at_the_second() {
+    let text = three_node_spec().replace(
+        "service_cidr = \"10.96.0.0/12\"",
+        "service_cidr = \"10.244.128.0/17\"",
+    );
+    assert_rejected(&text, "KP019", "20:20");
+}
+
+#[test]
+fn a_syntax_error_is_rejected_where_the_parser_stopped() {
+    let text = three_node_spec().replace(
+        "  platform               = \"vsphere\"",
+        "  platform               = \"vsphere",
+    );
+    let spec = SpecDir::new(&text);
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("[KP001]"))
+        .stderr(predicate::str::contains("main.hcl:17:21"))
+        .stderr(predicate::str::contains("panicked").not());
+    assert!(!spec.out().exists() && !spec.state().exists());
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let text = three_node_spec()
+        .replace(
+            "service_cidr = \"10.96.0.0/12\"",
+            "service_cidr = \"10.244.0.0/12\"",
+        )
+        .replace(
+            "windows_version = \"ltsc2019\"",
+            "windows_version = \"vista\"",
+        )
+        .replace("node \"worker-1\"", "node \"Worker_1\"");
+    let spec = SpecDir::new(&text);
+    let assert = spec.kubeplan(&["validate"]).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for code in ["KP015", "KP018", "KP022"] {
+        assert!(
+            stderr.contains(&format!("[{code}]")),
+            "{code} missing from:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn graph_prints_dot_with_the_control_plane_before_the_windows_worker() {
+    let spec = SpecDir::new(&three_node_spec());
+    let out = spec
+        .kubeplan(&["graph"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let dot = String::from_utf8(out).unwrap();
+    assert!(dot.starts_with("digraph kubeplan {"), "{dot}");
+    let pos = |s: &str| {
+        dot.find(s)
+            .unwrap_or_else(|| panic!("{s} missing from\n{dot}"))
+    };
+    assert!(pos("\"init/cp-1\" [") < pos("\"join/worker-1\" ["));
+    assert!(pos("\"join/worker-1\" [") < pos("\"prepare/win-1\" ["));
+    assert!(
+        dot.contains("\"linux-ready\" -> \"prepare/win-1\";"),
+        "{dot}"
+    );
+}
+
+#[test]
+fn variables_come_from_flags_files_and_the_environment() {
+    let spec = SpecDir::new(&three_node_spec());
+    let file = spec.path().join("prod.kpvars");
+    fs::write(&file, "k8s_version = \"1.30.1\"\n").unwrap();
+    spec.kubeplan(&[
+        "apply",
+        "--auto-approve",
+        "--var-file",
+        file.to_str().unwrap(),
+    ])
+    .assert()
+    .code(0);
+    let config = fs::read_to_string(spec.out().join("cp-1/kubeadm-config.yaml")).unwrap();
+    assert!(
+        config.contains("kubernetesVersion: \"v1.30.1\""),
+        "{config}"
+    );
+
+    let mut cmd = spec.kubeplan(&["apply", "--auto-approve", "--var", "k8s_version=1.31.0"]);
+    cmd.env("KUBEPLAN_VAR_k8s_version", "1.28.2")
+        .assert()
+        .code(0);
+    let config = fs::read_to_string(spec.out().join("cp-1/kubeadm-config.yaml")).unwrap();
+    assert!(
+        config.contains("kubernetesVersion: \"v1.31.0\""),
+        "--var wins over the environment: {config}"
+    );
+
+    spec.kubeplan(&["validate", "--var", "nope=1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("[KP009]"));
+}
+
+#[test]
+fn the_join_token_never_reaches_output_or_state() {
+    let spec = SpecDir::new(&three_node_spec());
+    let token = "abcdef.0123456789abcdef";
+    let out = spec
+        .kubeplan(&["apply", "--auto-approve"])
+        .env("KUBEPLAN_JOIN_TOKEN", token)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(token));
+    assert!(!fs::read_to_string(spec.state()).unwrap().contains(token));
+    for entry in walk(&spec.out()) {
+        assert!(
+            !fs::read_to_string(&entry).unwrap().contains(token),
+            "{}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else {
+            files.push(p);
+        }
+    }
+    files
+}
