@@ -66,6 +66,9 @@ const NODE: Schema = Schema {
     blocks: &[],
 };
 
+/// Every block schema of the spec language, for documentation checks.
+pub(crate) const SCHEMAS: [&Schema; 6] = [&TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &NODE];
+
 /// Flannel's Windows backend only accepts this VNI; it is also the default.
 pub const DEFAULT_VXLAN_VNI: u32 = 4096;
 /// The IANA VXLAN port, the only one Windows overlay networking uses.

@@ -92,6 +92,19 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
 }
 
+/// Every attribute name the spec language accepts, in any block.
+pub fn attribute_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = decode::SCHEMAS
+        .iter()
+        .copied()
+        .chain([&variables::VARIABLE])
+        .flat_map(|s| s.attributes.iter().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// Reads and decodes every `*.hcl` file in `dir` (sorted by name).
 pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
     let mut sources = SourceMap::default();

@@ -36,7 +36,7 @@ pub struct Variable {
     pub value: Option<Value>,
 }
 
-const VARIABLE: Schema = Schema {
+pub(crate) const VARIABLE: Schema = Schema {
     name: "variable",
     attributes: &["default", "description", "sensitive"],
     blocks: &[],
