@@ -177,14 +177,7 @@ fn a_syntax_error_is_rejected_where_the_parser_stopped() {
         "  platform               = \"vsphere\"",
         "  platform               = \"vsphere",
     );
-    let spec = SpecDir::new(&text);
-    spec.kubeplan(&["apply", "--auto-approve"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("[KP001]"))
-        .stderr(predicate::str::contains("main.hcl:17:21"))
-        .stderr(predicate::str::contains("panicked").not());
-    assert!(!spec.out().exists() && !spec.state().exists());
+    assert_rejected(&text, "KP001", "17:21");
 }
 
 #[test]
