@@ -37,17 +37,8 @@ pub struct Network {
 impl Network {
     /// The cluster DNS service address: the tenth address of the service CIDR, as kubeadm picks it.
     pub fn dns_service_ip(&self) -> Ipv4Addr {
-        nth_host(self.service_cidr, 10)
+        Ipv4Addr::from(u32::from(self.service_cidr.network()).saturating_add(10))
     }
-
-    /// The API service address (`kubernetes.default`): the first address of the service CIDR.
-    pub fn api_service_ip(&self) -> Ipv4Addr {
-        nth_host(self.service_cidr, 1)
-    }
-}
-
-fn nth_host(net: Ipv4Net, n: u32) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(net.network()).saturating_add(n))
 }
 
 /// The operating system of a node with what that OS needs.

@@ -80,11 +80,6 @@ impl Graph {
         self.order.iter().map(|i| &self.dag[*i])
     }
 
-    /// The position of a step in the run order.
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.steps().position(|s| s.id == id)
-    }
-
     /// The graph in Graphviz DOT, nodes in run order, edges sorted.
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph kubeplan {\n  rankdir=LR;\n  node [shape=box];\n");
@@ -95,17 +90,21 @@ impl Graph {
             };
             out.push_str(&format!("  \"{}\" [label=\"{}\"];\n", step.id, label));
         }
+        let mut rank = vec![0; self.dag.node_count()];
+        for (r, i) in self.order.iter().enumerate() {
+            rank[i.index()] = r;
+        }
         let mut edges: Vec<(usize, usize, &str, &str)> = self
             .dag
             .raw_edges()
             .iter()
             .map(|e| {
-                let (a, b) = (&self.dag[e.source()], &self.dag[e.target()]);
+                let (a, b) = (e.source(), e.target());
                 (
-                    self.rank(e.source()),
-                    self.rank(e.target()),
-                    a.id.as_str(),
-                    b.id.as_str(),
+                    rank[a.index()],
+                    rank[b.index()],
+                    self.dag[a].id.as_str(),
+                    self.dag[b].id.as_str(),
                 )
             })
             .collect();
@@ -115,13 +114,6 @@ impl Graph {
         }
         out.push_str("}\n");
         out
-    }
-
-    fn rank(&self, i: NodeIndex) -> usize {
-        self.order
-            .iter()
-            .position(|o| *o == i)
-            .unwrap_or(usize::MAX)
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use kubeplan::diagnostic::{render_human, Code, Diagnostic};
+use kubeplan::diagnostic::render_human;
 use kubeplan::spec::VarInputs;
 use kubeplan::{apply, plan, state, Compiled, Output};
 
@@ -212,13 +212,10 @@ fn report(compiled: &Compiled) -> Option<&Output> {
 
 fn load_state(path: &Path) -> Result<Option<state::State>, String> {
     state::load(path).map_err(|e| {
-        let d = Diagnostic::error(Code::Input, None, format!("{}: {e}", path.display())).with_help(
-            "restore the state from version control, or move it away to start from an empty state",
-        );
-        render_human(&Default::default(), &[d])
-            .trim_end()
-            .trim_start_matches("error: ")
-            .to_owned()
+        format!(
+            "{}: {e}\nhint: restore the state from version control, or move it away to start from an empty state",
+            path.display()
+        )
     })
 }
 

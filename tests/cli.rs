@@ -296,3 +296,22 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn a_corrupt_state_is_an_error_that_names_the_file() {
+    let spec = SpecDir::new(&three_node_spec());
+    fs::write(spec.state(), "{ not json").unwrap();
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "kubeplan.state.json: the state is not valid kubeplan state JSON",
+        ))
+        .stderr(predicate::str::contains("hint: restore the state"));
+    assert!(!spec.out().exists(), "nothing written");
+    assert_eq!(
+        fs::read_to_string(spec.state()).unwrap(),
+        "{ not json",
+        "the state is left as it was"
+    );
+}

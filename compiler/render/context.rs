@@ -31,15 +31,16 @@ pub struct ClusterCtx {
     pub cluster_cidr: String,
     pub service_cidr: String,
     pub dns_service_ip: String,
-    pub api_service_ip: String,
     pub vxlan_vni: u32,
     pub vxlan_port: u16,
     pub ca_cert_hash: Option<String>,
     pub kubeadm_api: &'static str,
     pub kubeadm_args_as_list: bool,
     pub has_windows: bool,
+    /// The API server's port on the first control-plane node: the endpoint's port when the
+    /// endpoint is that node, else kubeadm's 6443 behind a load balancer.
+    pub api_bind_port: u16,
     pub kubelet_before_1_27: bool,
-    pub first_control_plane: String,
     pub versions: Versions,
 }
 
@@ -51,15 +52,12 @@ pub struct NodeCtx {
     /// The address as a /32 route.
     pub host_prefix: String,
     pub interface: String,
-    pub roles: Vec<&'static str>,
     pub worker: bool,
     pub management_cidr: String,
     pub linux: Option<LinuxCtx>,
     pub windows: Option<WindowsCtx>,
     /// The vmxnet3 offload unit is installed (vSphere, Linux; seed 001).
     pub vmxnet3_unit: bool,
-    /// The API server binds this port on the first control-plane node.
-    pub api_bind_port: u16,
 }
 
 /// What differs between Linux distributions.
@@ -76,7 +74,6 @@ pub struct LinuxCtx {
 pub struct WindowsCtx {
     pub version: String,
     pub build: u32,
-    pub image_tag: &'static str,
     /// Minimum update build revision (UBR) the preflight accepts; 0 when any will do.
     pub min_revision: u32,
     pub min_revision_reason: &'static str,
@@ -113,7 +110,6 @@ impl ClusterCtx {
             cluster_cidr: c.network.cluster_cidr.to_string(),
             service_cidr: c.network.service_cidr.to_string(),
             dns_service_ip: c.network.dns_service_ip().to_string(),
-            api_service_ip: c.network.api_service_ip().to_string(),
             vxlan_vni: c.network.vxlan_vni,
             vxlan_port: c.network.vxlan_port,
             ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.as_str().to_owned()),
@@ -124,8 +120,12 @@ impl ClusterCtx {
             },
             kubeadm_args_as_list: v >= KUBEADM_V1BETA4,
             has_windows: c.has_windows(),
+            api_bind_port: if c.endpoint.host == c.first_control_plane().address.to_string() {
+                c.endpoint.port
+            } else {
+                6443
+            },
             kubelet_before_1_27: v < KUBELET_1_27,
-            first_control_plane: c.first_control_plane().name.to_string(),
             versions: Versions::pinned(),
         }
     }
@@ -151,7 +151,6 @@ impl NodeCtx {
                     Some(WindowsCtx {
                         version: w.to_string(),
                         build: w.build(),
-                        image_tag: w.image_tag(),
                         min_revision: if vxlan_2019 { KB4489899_REVISION } else { 0 },
                         min_revision_reason: if vxlan_2019 {
                             "VXLAN on Windows Server 2019 needs KB4489899 or a later cumulative update"
@@ -166,23 +165,16 @@ impl NodeCtx {
                 )
             }
         };
-        let first = c.first_control_plane();
         NodeCtx {
             name: n.name.to_string(),
             address: n.address.to_string(),
             host_prefix: format!("{}/32", n.address),
             interface: n.interface.clone(),
-            roles: n.roles.iter().map(|r| r.as_str()).collect(),
             worker: n.has_role(Role::Worker),
             management_cidr: n.management_cidr.to_string(),
             vmxnet3_unit: linux.is_some() && c.platform == Platform::Vsphere,
             linux,
             windows,
-            api_bind_port: if c.endpoint.host == first.address.to_string() {
-                c.endpoint.port
-            } else {
-                6443
-            },
         }
     }
 }

@@ -140,6 +140,13 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
             node: p.node.map(|n| n.name.to_string()),
         });
     }
+    let rank: BTreeMap<&str, usize> = graph
+        .steps()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let key = |a: &Artifact| rank.get(a.step.as_str()).copied().unwrap_or(usize::MAX);
+    artifacts.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path)));
     artifacts.push(Artifact {
         path: "runbook.md".to_owned(),
         content: render_one(
@@ -158,24 +165,6 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
             .map(|s| s.id.clone())
             .unwrap_or_default(),
         node: None,
-    });
-    let rank: BTreeMap<&str, usize> = graph
-        .steps()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
-    artifacts.sort_by(|a, b| {
-        let ra = if a.node.is_none() {
-            usize::MAX
-        } else {
-            rank.get(a.step.as_str()).copied().unwrap_or(usize::MAX)
-        };
-        let rb = if b.node.is_none() {
-            usize::MAX
-        } else {
-            rank.get(b.step.as_str()).copied().unwrap_or(usize::MAX)
-        };
-        ra.cmp(&rb).then_with(|| a.path.cmp(&b.path))
     });
     Ok(artifacts)
 }

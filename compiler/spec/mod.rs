@@ -184,11 +184,12 @@ fn parse_dir(
                 continue;
             }
         };
-        let file = sources.add(path.display().to_string(), text.clone());
+        let file = sources.add(path.display().to_string(), text);
         files.push(file);
-        match hcl::edit::parser::parse_body(&text) {
+        let text = &sources.file(file).text;
+        match hcl::edit::parser::parse_body(text) {
             Ok(body) => bodies.push((file, body)),
-            Err(e) => diags.push(syntax_error(file, &text, &e)),
+            Err(e) => diags.push(syntax_error(file, text, &e)),
         }
     }
     (files, bodies)

@@ -49,6 +49,15 @@ impl<T> Field<T> {
         }
     }
 
+    /// Continues with a present value; absent and invalid fields pass through.
+    pub fn and_then<U>(self, f: impl FnOnce(Spanned<T>) -> Field<U>) -> Field<U> {
+        match self {
+            Field::Present(v) => f(v),
+            Field::Absent => Field::Absent,
+            Field::Invalid => Field::Invalid,
+        }
+    }
+
     /// The value when present and valid.
     pub fn optional(self) -> Option<Spanned<T>> {
         match self {
@@ -189,32 +198,25 @@ impl<'a, 'd> BodyReader<'a, 'd> {
 
     /// A string attribute. Numbers and booleans convert to strings, as in Terraform.
     pub fn string(&mut self, key: &str) -> Field<String> {
-        match self.value(key) {
-            Field::Present(v) => match as_string(&v.value) {
-                Some(s) => Field::Present(Spanned::new(s, v.span)),
-                None => self.wrong_type(key, "a string", &v),
-            },
-            Field::Absent => Field::Absent,
-            Field::Invalid => Field::Invalid,
-        }
+        self.value(key).and_then(|v| match as_string(&v.value) {
+            Some(s) => Field::Present(Spanned::new(s, v.span)),
+            None => self.wrong_type(key, "a string", &v),
+        })
     }
 
     /// A whole number in the range of `T`. Strings of digits convert, as in Terraform.
     pub fn number<T: TryFrom<u64>>(&mut self, key: &str) -> Field<T> {
-        let v = match self.value(key) {
-            Field::Present(v) => v,
-            Field::Absent => return Field::Absent,
-            Field::Invalid => return Field::Invalid,
-        };
-        let n = match &v.value {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse::<u64>().ok(),
-            _ => None,
-        };
-        match n.and_then(|n| T::try_from(n).ok()) {
-            Some(n) => Field::Present(Spanned::new(n, v.span)),
-            None => self.wrong_type(key, "a whole number in range", &v),
-        }
+        self.value(key).and_then(|v| {
+            let n = match &v.value {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse::<u64>().ok(),
+                _ => None,
+            };
+            match n.and_then(|n| T::try_from(n).ok()) {
+                Some(n) => Field::Present(Spanned::new(n, v.span)),
+                None => self.wrong_type(key, "a whole number in range", &v),
+            }
+        })
     }
 
     /// A string attribute parsed into `T` by `parse`; a failure is reported with `code`.
@@ -225,29 +227,21 @@ impl<'a, 'd> BodyReader<'a, 'd> {
         hint: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Field<T> {
-        match self.string(key) {
-            Field::Present(s) => match parse(&s.value) {
-                Ok(t) => Field::Present(Spanned::new(t, s.span)),
-                Err(why) => {
-                    self.diags.push(
-                        Diagnostic::error(code, Some(s.span), format!("invalid `{key}`: {why}"))
-                            .with_help(hint),
-                    );
-                    Field::Invalid
-                }
-            },
-            Field::Absent => Field::Absent,
-            Field::Invalid => Field::Invalid,
-        }
+        self.string(key).and_then(|s| match parse(&s.value) {
+            Ok(t) => Field::Present(Spanned::new(t, s.span)),
+            Err(why) => {
+                self.diags.push(
+                    Diagnostic::error(code, Some(s.span), format!("invalid `{key}`: {why}"))
+                        .with_help(hint),
+                );
+                Field::Invalid
+            }
+        })
     }
 
     /// A keyword from a closed set.
     pub fn keyword<K: Keyword>(&mut self, key: &str) -> Field<K> {
-        match self.string(key) {
-            Field::Present(s) => self.keyword_of(s),
-            Field::Absent => Field::Absent,
-            Field::Invalid => Field::Invalid,
-        }
+        self.string(key).and_then(|s| self.keyword_of(s))
     }
 
     fn keyword_of<K: Keyword>(&mut self, s: Spanned<String>) -> Field<K> {
@@ -269,11 +263,10 @@ impl<'a, 'd> BodyReader<'a, 'd> {
 
     /// A list of keywords; each element keeps its own span when written as a list literal.
     pub fn keyword_list<K: Keyword>(&mut self, key: &str) -> Field<Vec<Spanned<K>>> {
-        let v = match self.value(key) {
-            Field::Present(v) => v,
-            Field::Absent => return Field::Absent,
-            Field::Invalid => return Field::Invalid,
-        };
+        self.value(key).and_then(|v| self.keywords_of(key, v))
+    }
+
+    fn keywords_of<K: Keyword>(&mut self, key: &str, v: Spanned<Value>) -> Field<Vec<Spanned<K>>> {
         let Value::Array(items) = &v.value else {
             return self.wrong_type(key, "a list of strings", &v);
         };

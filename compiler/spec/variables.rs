@@ -157,11 +157,12 @@ fn apply_var_file(
             return;
         }
     };
-    let file = sources.add(path.display().to_string(), text.clone());
-    let body = match hcl::edit::parser::parse_body(&text) {
+    let file = sources.add(path.display().to_string(), text);
+    let text = &sources.file(file).text;
+    let body = match hcl::edit::parser::parse_body(text) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(crate::spec::syntax_error(file, &text, &e));
+            diags.push(crate::spec::syntax_error(file, text, &e));
             return;
         }
     };

@@ -157,23 +157,21 @@ fn check_cidrs(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
     let cluster = &n.cluster_cidr;
-    let slots = 1u64
-        << NODE_SUBNET_PREFIX
-            .saturating_sub(cluster.value.prefix_len())
-            .min(32);
-    if cluster.value.prefix_len() >= NODE_SUBNET_PREFIX || (spec.nodes.len() as u64) > slots {
+    // flannel needs its per-node subnets to be smaller than the network itself.
+    let prefix = cluster.value.prefix_len();
+    let slots: u64 = if prefix < NODE_SUBNET_PREFIX {
+        1 << (NODE_SUBNET_PREFIX - prefix)
+    } else {
+        0
+    };
+    if spec.nodes.len() as u64 > slots || slots == 0 {
         diags.push(
             Diagnostic::error(
                 Code::ClusterCidrSize,
                 Some(cluster.span.clone()),
                 format!(
-                    "cluster_cidr {} has room for {} node subnets, the spec has {} nodes",
+                    "cluster_cidr {} has room for {slots} node subnets, the spec has {} nodes",
                     cluster.value,
-                    if cluster.value.prefix_len() >= NODE_SUBNET_PREFIX {
-                        0
-                    } else {
-                        slots
-                    },
                     spec.nodes.len()
                 ),
             )
