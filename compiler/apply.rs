@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::plan::{Action, Plan};
 use crate::render::Artifact;
-use crate::state::{ArtifactRecord, State, FORMAT_VERSION};
+use crate::state::{ArtifactRecord, Memory, State, FORMAT_VERSION};
 
 /// Where an apply writes.
 pub struct Target<'a> {
@@ -48,6 +48,7 @@ pub fn apply(
     artifacts: &[Artifact],
     previous: Option<&State>,
     spec_hash: &str,
+    memory: &Memory,
     target: &Target<'_>,
 ) -> Result<Report, ApplyError> {
     let mut report = Report::default();
@@ -74,7 +75,7 @@ pub fn apply(
     }
     let changed = !plan.is_empty()
         || previous.is_none()
-        || previous.is_some_and(|p| p.spec_hash != spec_hash);
+        || previous.is_some_and(|p| p.spec_hash != spec_hash || !memory.recorded_in(p));
     let state = State {
         format_version: FORMAT_VERSION,
         lineage: previous.map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.lineage.clone()),
@@ -92,6 +93,9 @@ pub fn apply(
                 (a.path.clone(), record)
             })
             .collect(),
+        windows_support: Some(memory.windows_support),
+        nodes: memory.nodes.clone(),
+        removed_nodes: memory.removed_nodes.clone(),
     };
     report.serial = state.serial;
     if changed {

@@ -19,6 +19,10 @@ pub struct Cluster {
     pub platform: Platform,
     pub network: Network,
     pub ca_cert_hash: Option<CaCertHash>,
+    /// The cluster can hold Windows nodes (chosen at creation).
+    pub windows_support: bool,
+    /// Linux workers carry `cattle.io/os=linux:NoSchedule` (Rancher's taint, seed 001).
+    pub linux_worker_taint: bool,
     /// Nodes in spec order (files sorted by name, blocks in file order).
     pub nodes: Vec<Node>,
 }
@@ -29,6 +33,8 @@ pub struct Network {
     pub plugin: NetworkPlugin,
     pub mode: NetworkMode,
     pub cluster_cidr: Ipv4Net,
+    /// The prefix length of each node's pod subnet.
+    pub node_cidr_mask: u8,
     pub service_cidr: Ipv4Net,
     pub vxlan_vni: u32,
     pub vxlan_port: u16,
@@ -58,7 +64,29 @@ pub struct Node {
     pub interface: String,
     /// The host network the node sits on; kept out of SNAT on Windows (seed 003).
     pub management_cidr: Ipv4Net,
+    /// Labels the kubelet registers the node with, keys sorted.
+    pub labels: Vec<(String, String)>,
+    /// Taints the kubelet registers the node with, `KEY[=VALUE]:EFFECT`.
+    pub taints: Vec<String>,
+    /// What the preflight checks the machine has.
+    pub resources: Resources,
+    /// The node's pod subnet in the routed modes (host-gw, l3-upstream); `None` in vxlan
+    /// mode, where the controller manager hands them out.
+    pub pod_cidr: Option<Ipv4Net>,
+    /// The vmxnet3 offload unit is installed (vSphere Linux nodes unless opted out).
+    pub vmxnet3_fix: bool,
 }
+
+/// A machine's size, as the spec declares it (at least the minimums).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resources {
+    pub cpus: u32,
+    pub memory_gb: u32,
+    pub disk_gb: u32,
+}
+
+/// The taint Rancher puts on Linux workers so Windows workloads land on Windows nodes.
+pub const LINUX_WORKER_TAINT: &str = "cattle.io/os=linux:NoSchedule";
 
 impl Node {
     /// True when the node runs the given role.

@@ -145,7 +145,15 @@ codes! {
     WindowsHostname = "KP032": "a Windows node name longer than 15 characters (NetBIOS)",
     Distro = "KP033": "a Linux distro kubeplan cannot install Kubernetes on",
     BlockLabels = "KP034": "a block with the wrong number of labels",
-    ClusterCidrSize = "KP035": "a cluster CIDR too small for one /24 per node",
+    ClusterCidrSize = "KP035": "a cluster CIDR too small for one pod subnet per node",
+    NodePool = "KP036": "a node_pool whose count or address_range cannot make its nodes",
+    Labels = "KP037": "a node label the kubelet cannot set, or a malformed one",
+    Taints = "KP038": "a taint that is not KEY[=VALUE]:EFFECT",
+    Resources = "KP039": "a node below the minimum CPUs, memory or disk",
+    WindowsSupport = "KP040": "Windows nodes in a cluster created without Windows support",
+    Vmxnet3 = "KP041": "the vmxnet3 offload fix turned off where the offload bug is known",
+    DhcpDomain = "KP042": "an AWS DHCP option set domain-name with more than one domain",
+    PodCidr = "KP043": "a node pod CIDR or node_cidr_mask that does not fit the cluster CIDR",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

@@ -40,10 +40,18 @@ pub struct Output {
     pub artifacts: Vec<render::Artifact>,
     /// SHA-256 over the spec's `*.hcl` files (names and contents).
     pub spec_hash: String,
+    /// What the state will remember: nodes, removed nodes, Windows support.
+    pub memory: state::Memory,
 }
 
-/// Runs load, validate, graph and render over the spec in `dir`.
-pub fn compile(dir: &Path, inputs: &VarInputs) -> Result<Compiled, render::RenderError> {
+/// Runs load, validate, graph and render over the spec in `dir`. `prior` is the state of
+/// the last apply, if any: pod subnets stay where it put them, removed nodes get cleanup
+/// scripts, and Windows support cannot be turned on after creation.
+pub fn compile(
+    dir: &Path,
+    inputs: &VarInputs,
+    prior: Option<&state::State>,
+) -> Result<Compiled, render::RenderError> {
     let loaded = spec::load(dir, inputs);
     let mut diagnostics = loaded.diagnostics;
     let Some(spec) = loaded.spec else {
@@ -53,7 +61,7 @@ pub fn compile(dir: &Path, inputs: &VarInputs) -> Result<Compiled, render::Rende
             output: None,
         });
     };
-    let validated = validate::validate(&spec);
+    let validated = validate::validate(&spec, prior);
     diagnostics.extend(validated.diagnostics);
     let Some(cluster) = validated.cluster else {
         return Ok(Compiled {
@@ -62,6 +70,7 @@ pub fn compile(dir: &Path, inputs: &VarInputs) -> Result<Compiled, render::Rende
             output: None,
         });
     };
+    let memory = memory(&cluster, prior);
     let graph = graph::build(&cluster);
     let artifacts = render::render(&cluster, &graph)?;
     let spec_hash = spec_hash(&loaded.sources, &loaded.spec_files);
@@ -73,6 +82,7 @@ pub fn compile(dir: &Path, inputs: &VarInputs) -> Result<Compiled, render::Rende
             graph,
             artifacts,
             spec_hash,
+            memory,
         }),
     })
 }
@@ -90,4 +100,32 @@ fn spec_hash(sources: &SourceMap, files: &[diagnostic::FileId]) -> String {
         all.push(0);
     }
     hash::sha256_hex(&all)
+}
+
+/// The state's memory after this spec is applied: every node, and every node that was
+/// in an earlier spec and is not in this one (until a node of that name comes back).
+fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
+    let nodes: std::collections::BTreeMap<String, state::NodeRecord> = c
+        .nodes
+        .iter()
+        .map(|n| {
+            let record = state::NodeRecord {
+                os: if n.is_windows() { "windows" } else { "linux" }.to_owned(),
+                address: n.address.to_string(),
+                pod_cidr: n.pod_cidr.map(|p| p.to_string()),
+            };
+            (n.name.to_string(), record)
+        })
+        .collect();
+    let removed_nodes = prior
+        .into_iter()
+        .flat_map(|s| s.removed_nodes.iter().chain(&s.nodes))
+        .filter(|(name, _)| !nodes.contains_key(*name))
+        .map(|(name, r)| (name.clone(), r.clone()))
+        .collect();
+    state::Memory {
+        windows_support: c.windows_support,
+        nodes,
+        removed_nodes,
+    }
 }

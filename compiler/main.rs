@@ -25,7 +25,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check the spec against every rule; write nothing.
-    Validate(SpecArgs),
+    Validate {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        paths: PathArgs,
+    },
     /// Show what apply would create, update and delete in the out dir.
     Plan {
         #[command(flatten)]
@@ -47,7 +52,12 @@ enum Command {
         auto_approve: bool,
     },
     /// Print the step graph in Graphviz DOT.
-    Graph(SpecArgs),
+    Graph {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        paths: PathArgs,
+    },
 }
 
 #[derive(Args)]
@@ -97,8 +107,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Validate(spec) => {
-            let compiled = compile(&spec)?;
+        Command::Validate { spec, paths } => {
+            let (state_path, _) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -110,8 +122,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Graph(spec) => {
-            let compiled = compile(&spec)?;
+        Command::Graph { spec, paths } => {
+            let (state_path, _) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -123,12 +137,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             paths,
             detailed_exitcode,
         } => {
-            let compiled = compile(&spec)?;
+            let (state_path, out_dir) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
-            let (state_path, out_dir) = paths.resolve(&spec.dir);
-            let previous = load_state(&state_path)?;
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
                 read_current(&out_dir, p)
             });
@@ -144,12 +158,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             paths,
             auto_approve,
         } => {
-            let compiled = compile(&spec)?;
+            let (state_path, out_dir) = paths.resolve(&spec.dir);
+            let previous = load_state(&state_path)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
-            let (state_path, out_dir) = paths.resolve(&spec.dir);
-            let previous = load_state(&state_path)?;
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
                 read_current(&out_dir, p)
             });
@@ -168,6 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &out.artifacts,
                 previous.as_ref(),
                 &out.spec_hash,
+                &out.memory,
                 &target,
             )
             .map_err(|e| e.to_string())?;
@@ -185,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn compile(spec: &SpecArgs) -> Result<Compiled, String> {
+fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, String> {
     let inputs = VarInputs {
         vars: spec.vars.clone(),
         var_files: spec.var_files.clone(),
@@ -193,7 +208,7 @@ fn compile(spec: &SpecArgs) -> Result<Compiled, String> {
             .filter(|(k, _)| k.starts_with("KUBEPLAN_VAR_"))
             .collect(),
     };
-    kubeplan::compile(&spec.dir, &inputs).map_err(|e| e.to_string())
+    kubeplan::compile(&spec.dir, &inputs, previous).map_err(|e| e.to_string())
 }
 
 /// Prints the diagnostics to stderr; returns the output when there was no error.

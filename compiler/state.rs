@@ -20,6 +20,42 @@ pub struct State {
     pub spec_hash: String,
     /// Every artifact written, by its path under the out dir.
     pub artifacts: BTreeMap<String, ArtifactRecord>,
+    /// Whether the cluster was created with Windows support (absent in older states).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows_support: Option<bool>,
+    /// The nodes of the spec the last apply read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodes: BTreeMap<String, NodeRecord>,
+    /// Nodes removed from the spec whose cleanup scripts are kept in the out dir.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed_nodes: BTreeMap<String, NodeRecord>,
+}
+
+/// What the state remembers about the cluster besides its artifacts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    pub windows_support: bool,
+    pub nodes: BTreeMap<String, NodeRecord>,
+    pub removed_nodes: BTreeMap<String, NodeRecord>,
+}
+
+impl Memory {
+    /// True when `state` already records exactly this.
+    pub fn recorded_in(&self, state: &State) -> bool {
+        state.windows_support == Some(self.windows_support)
+            && state.nodes == self.nodes
+            && state.removed_nodes == self.removed_nodes
+    }
+}
+
+/// What kubeplan remembers of a node: enough to keep its pod CIDR and to clean it up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeRecord {
+    /// `linux` or `windows`.
+    pub os: String,
+    pub address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_cidr: Option<String>,
 }
 
 /// One artifact as the last apply wrote it. Contents are not kept, only their hash.

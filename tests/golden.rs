@@ -50,7 +50,8 @@ fn read_tree(dir: &Path) -> BTreeMap<String, (String, u32)> {
 }
 
 fn rendered(example: &Path) -> BTreeMap<String, (String, u32)> {
-    let compiled = kubeplan::compile(example, &VarInputs::default()).expect("templates render");
+    let compiled =
+        kubeplan::compile(example, &VarInputs::default(), None).expect("templates render");
     let diags = kubeplan::diagnostic::render_human(&compiled.sources, &compiled.diagnostics.0);
     let out = compiled
         .output

@@ -10,7 +10,7 @@ use kubeplan::spec::VarInputs;
 /// Diagnostics of a spec as (code, severity, "line:column" or "-").
 fn diagnostics(text: &str) -> Vec<(Code, Severity, String)> {
     let spec = SpecDir::new(text);
-    let compiled = kubeplan::compile(spec.path(), &VarInputs::default()).expect("renders");
+    let compiled = kubeplan::compile(spec.path(), &VarInputs::default(), None).expect("renders");
     compiled
         .diagnostics
         .0
@@ -238,16 +238,22 @@ fn kp017_vxlan_port_must_be_4789_with_windows() {
 }
 
 #[test]
-fn vxlan_values_are_free_without_windows_nodes() {
+fn vxlan_values_are_free_without_windows_support() {
     let text = three_node_spec();
     let linux_only = text
         .split("node \"win-1\"")
         .next()
         .unwrap()
         .replace("vni  = 4096", "vni  = 1");
+    // Windows support is on by default, so it can be used later: the VNI must fit it.
     assert!(diagnostics(&linux_only)
         .iter()
-        .all(|(c, _, _)| *c != Code::VxlanVni));
+        .any(|(c, _, _)| *c == Code::VxlanVni));
+    let opted_out = linux_only.replace(
+        "platform               = \"vsphere\"",
+        "platform               = \"vsphere\"\n  windows_support        = false",
+    );
+    assert_eq!(diagnostics(&opted_out), vec![]);
 }
 
 #[test]
@@ -496,9 +502,174 @@ fn kp034_block_labels() {
 #[test]
 fn kp035_cluster_cidr_too_small() {
     expect(
-        &edit("\"10.244.0.0/16\"", "\"10.244.0.0/24\""),
+        &edit("\"10.244.0.0/16\"", "\"10.244.0.0/23\""),
         Code::ClusterCidrSize,
         "19:20",
+    );
+}
+
+/// A Windows pool appended to the three-node example.
+fn with_pool(body: &str) -> String {
+    format!("{}\nnode_pool \"win\" {{\n{body}}}\n", three_node_spec())
+}
+
+const POOL: &str = "  count           = 3\n  address_range   = \"10.0.1.0/29\"\n  os              = \"windows\"\n  windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]\n  interface       = \"Ethernet0\"\n";
+
+#[test]
+fn kp036_node_pool() {
+    // Lines 52-53 are the pool header and its count.
+    expect(
+        &with_pool(&POOL.replace("count           = 3", "count           = 0")),
+        Code::NodePool,
+        "54:21",
+    );
+    expect(
+        &with_pool(&POOL.replace("count           = 3", "count           = 7")),
+        Code::NodePool,
+        "55:21",
+    );
+    let names = kubeplan::compile(
+        SpecDir::new(&with_pool(POOL)).path(),
+        &VarInputs::default(),
+        None,
+    )
+    .expect("renders")
+    .output
+    .expect("valid")
+    .cluster
+    .nodes
+    .iter()
+    .map(|n| format!("{}={}", n.name, n.address))
+    .collect::<Vec<_>>();
+    assert_eq!(
+        &names[3..],
+        ["win-01=10.0.1.1", "win-02=10.0.1.2", "win-03=10.0.1.3"]
+    );
+}
+
+#[test]
+fn kp037_labels() {
+    let worker = "  interface = \"ens192\"\n}\n\nnode \"win-1\"";
+    expect(
+        &edit(worker, "  interface = \"ens192\"\n  labels = { \"node-role.kubernetes.io/ingress\" = \"\" }\n}\n\nnode \"win-1\""),
+        Code::Labels,
+        "43:12",
+    );
+    expect(
+        &edit(
+            worker,
+            "  interface = \"ens192\"\n  labels = { tier = \"$(reboot)\" }\n}\n\nnode \"win-1\"",
+        ),
+        Code::Labels,
+        "43:12",
+    );
+}
+
+#[test]
+fn kp038_taints() {
+    expect(
+        &edit(
+            "  interface = \"ens192\"\n}\n\nnode \"win-1\"",
+            "  interface = \"ens192\"\n  taints = [\"gpu=true:NoSchedule\", \"dedicated=db:Sometimes\"]\n}\n\nnode \"win-1\"",
+        ),
+        Code::Taints,
+        "43:36",
+    );
+}
+
+#[test]
+fn kp039_resources_below_the_minimums() {
+    expect(
+        &edit(
+            "  interface       = \"Ethernet0\"\n}",
+            "  interface       = \"Ethernet0\"\n  resources {\n    cpus    = 4\n    disk_gb = 40\n  }\n}",
+        ),
+        Code::Resources,
+        "53:15",
+    );
+}
+
+#[test]
+fn kp040_windows_support_is_chosen_at_creation() {
+    expect(
+        &edit(
+            "  platform               = \"vsphere\"",
+            "  platform               = \"vsphere\"\n  windows_support        = false",
+        ),
+        Code::WindowsSupport,
+        "47:21",
+    );
+    // A state written without Windows support refuses a spec that turns it on.
+    let spec = SpecDir::new(&three_node_spec());
+    let mut state: kubeplan::state::State = serde_json::from_str(
+        r#"{"format_version":1,"lineage":"x","serial":1,"spec_hash":"","artifacts":{},"windows_support":false}"#,
+    )
+    .unwrap();
+    state.serial = 1;
+    let compiled = kubeplan::compile(spec.path(), &VarInputs::default(), Some(&state)).unwrap();
+    let d = &compiled.diagnostics.0[0];
+    assert_eq!(d.code, Code::WindowsSupport);
+    assert!(compiled.output.is_none());
+    assert_eq!(
+        d.span.as_ref().map(|s| compiled.sources.position(s).line),
+        Some(10)
+    );
+}
+
+#[test]
+fn kp041_vmxnet3_fix_kept_where_the_bug_is_known() {
+    expect(
+        &edit(
+            "  distro    = \"ubuntu-22.04\"\n  roles     = [\"worker\"]",
+            "  distro    = \"rhel-8.6\"\n  vmxnet3_offload_fix = false\n  roles     = [\"worker\"]",
+        ),
+        Code::Vmxnet3,
+        "40:25",
+    );
+}
+
+#[test]
+fn kp042_aws_dhcp_domain_name_warns() {
+    let spec = edit(
+        "\"vsphere\"",
+        "\"aws\"\n  dhcp_domain_name = \"corp.example.com ec2.internal\"",
+    );
+    let found = diagnostics(&spec);
+    assert!(
+        found.contains(&(Code::DhcpDomain, Severity::Warning, "15:22".to_owned())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn kp043_pod_cidr() {
+    let host_gw = |node: &str| {
+        edit("mode         = \"vxlan\"", "mode         = \"host-gw\"").replacen(
+            "  interface = \"ens192\"\n}\n\nnode \"win-1\"",
+            &format!("  interface = \"ens192\"\n{node}}}\n\nnode \"win-1\""),
+            1,
+        )
+    };
+    expect(
+        &host_gw("  pod_cidr = \"10.10.0.0/24\"\n"),
+        Code::PodCidr,
+        "43:14",
+    );
+    expect(
+        &edit(
+            "cluster_cidr = \"10.244.0.0/16\"",
+            "cluster_cidr = \"10.244.0.0/16\"\n    node_cidr_mask = 16",
+        ),
+        Code::PodCidr,
+        "20:22",
+    );
+    expect(
+        &edit(
+            "  interface = \"ens192\"\n}\n\nnode \"win-1\"",
+            "  interface = \"ens192\"\n  pod_cidr = \"10.244.9.0/24\"\n}\n\nnode \"win-1\"",
+        ),
+        Code::PodCidr,
+        "43:14",
     );
 }
 
@@ -512,4 +683,26 @@ fn every_code_has_a_case_here() {
         let name = format!("Code::{code:?}");
         assert!(source.contains(&name), "no case for {}", code.as_str());
     }
+}
+
+#[test]
+fn locals_and_functions_feed_attributes() {
+    let spec = edit(
+        "cluster \"demo\" {",
+        "locals {\n  net  = \"10.0.0.0/24\"\n  cp   = cidrhost(local.net, 10)\n  port = 6443\n}\n\ncluster \"demo\" {",
+    )
+    .replace("\"10.0.0.10:6443\"", "format(\"%s:%d\", local.cp, local.port)")
+    .replace("address   = \"10.0.0.10\"", "address   = local.cp");
+    let out = kubeplan::compile(SpecDir::new(&spec).path(), &VarInputs::default(), None)
+        .unwrap()
+        .output
+        .expect("valid");
+    assert_eq!(out.cluster.endpoint.to_string(), "10.0.0.10:6443");
+    assert_eq!(out.cluster.nodes[0].address.to_string(), "10.0.0.10");
+    // A local that names an undefined one is KP008 at its value.
+    let broken = edit(
+        "cluster \"demo\" {",
+        "locals {\n  a = local.missing\n}\n\ncluster \"demo\" {",
+    );
+    expect(&broken, Code::Evaluation, "11:7");
 }

@@ -108,6 +108,29 @@ impl Distro {
         self.version.split(['.', '-']).next().unwrap_or("")
     }
 
+    /// The release as numbers: `8.3` → (8, 3), `15-sp2` and `15.2` → (15, 2).
+    pub fn release(&self) -> (u32, u32) {
+        let mut parts = self
+            .version
+            .split(['.', '-'])
+            .map(|p| p.trim_start_matches("sp").parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    }
+
+    /// True for the releases seed 001 names for the vmxnet3 offload bug on ESXi 6.7u2+:
+    /// RHEL and CentOS 8.3 or later (and the RHEL rebuilds Rocky and AlmaLinux), SLES 15 SP2
+    /// or later.
+    pub fn has_vmxnet3_offload_bug(&self) -> bool {
+        match self.family {
+            DistroFamily::Rhel
+            | DistroFamily::Centos
+            | DistroFamily::Rocky
+            | DistroFamily::Almalinux => self.release() >= (8, 3),
+            DistroFamily::Sles => self.release() >= (15, 2),
+            DistroFamily::Ubuntu | DistroFamily::Debian => false,
+        }
+    }
+
     /// The families kubeplan accepts, for hints.
     pub fn accepted_families() -> String {
         FAMILIES
@@ -246,6 +269,24 @@ mod tests {
         assert_eq!(d.major(), "15");
         assert_eq!(d.to_string(), "sles-15-sp2");
         assert!("plan9-4".parse::<Distro>().is_err());
+        assert_eq!(d.release(), (15, 2));
+        assert!(d.has_vmxnet3_offload_bug());
+        assert!(!"sles-15-sp1"
+            .parse::<Distro>()
+            .unwrap()
+            .has_vmxnet3_offload_bug());
+        assert!("rhel-8.3"
+            .parse::<Distro>()
+            .unwrap()
+            .has_vmxnet3_offload_bug());
+        assert!(!"centos-8.2"
+            .parse::<Distro>()
+            .unwrap()
+            .has_vmxnet3_offload_bug());
+        assert!(!"ubuntu-22.04"
+            .parse::<Distro>()
+            .unwrap()
+            .has_vmxnet3_offload_bug());
         assert!("ubuntu-22.04;reboot".parse::<Distro>().is_err());
     }
 

@@ -4,13 +4,15 @@ use serde::Serialize;
 
 use crate::cluster::{Cluster, Node, NodeOs};
 use crate::graph::Graph;
-use crate::model::{KubeVersion, NetworkMode, PackageManager, Platform, Role};
+use crate::model::{KubeVersion, NetworkMode, NetworkPlugin, PackageManager, Role};
 use crate::render::versions::Versions;
 
 /// kubeadm's v1beta4 config API is the default from this release on.
 const KUBEADM_V1BETA4: KubeVersion = KubeVersion::new(1, 31, 0);
 /// kubelet dropped `--pod-infra-container-image` and `--container-runtime` in 1.27.
 const KUBELET_1_27: KubeVersion = KubeVersion::new(1, 27, 0);
+/// kubeadm's taint on control-plane nodes that are not also workers.
+const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane:NoSchedule";
 /// The VXLAN fix for Windows Server 2019 (KB4489899) is OS build 17763.379.
 const KB4489899_REVISION: u32 = 379;
 
@@ -28,6 +30,14 @@ pub struct ClusterCtx {
     pub platform: &'static str,
     pub mode: &'static str,
     pub vxlan: bool,
+    /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
+    pub flannel: bool,
+    /// kubeplan plans each node's pod subnet (host-gw, l3-upstream).
+    pub routed: bool,
+    /// `flannel vxlan`, `flannel host-gw`, `l3-upstream routing`.
+    pub network_name: String,
+    /// Extra kube-controller-manager flags for kubeadm's ClusterConfiguration.
+    pub controller_manager_args: Vec<ArgCtx>,
     pub cluster_cidr: String,
     pub service_cidr: String,
     pub dns_service_ip: String,
@@ -37,6 +47,7 @@ pub struct ClusterCtx {
     pub kubeadm_api: &'static str,
     pub kubeadm_args_as_list: bool,
     pub has_windows: bool,
+    pub linux_worker_taint: bool,
     /// The API server's port on the first control-plane node: the endpoint's port when the
     /// endpoint is that node, else kubeadm's 6443 behind a load balancer.
     pub api_bind_port: u16,
@@ -58,6 +69,83 @@ pub struct NodeCtx {
     pub windows: Option<WindowsCtx>,
     /// The vmxnet3 offload unit is installed (vSphere, Linux; seed 001).
     pub vmxnet3_unit: bool,
+    /// The node's pod subnet in the routed modes, its gateway (`.1`), the host's endpoint
+    /// on it (`.2`, Windows l2bridge) and the first pod address (`.3`).
+    pub pod_cidr: Option<String>,
+    pub pod_gateway: Option<String>,
+    pub pod_host_endpoint: Option<String>,
+    pub pod_range_start: Option<String>,
+    /// `--node-labels` for the kubelet: `k=v,k2=v2`, empty when none.
+    pub kubelet_labels: String,
+    /// `--register-with-taints` for the kubelet, empty when none.
+    pub kubelet_taints: String,
+    pub labels: Vec<LabelCtx>,
+    /// The taints `kubeadm init` registers the node with (its own, plus the control-plane
+    /// taint unless the node is also a worker).
+    pub init_taints: Vec<TaintCtx>,
+    pub resources: ResourcesCtx,
+}
+
+/// A `--name=value` flag as kubeadm's extraArgs write it.
+#[derive(Serialize)]
+pub struct ArgCtx {
+    pub name: &'static str,
+    pub value: String,
+}
+
+/// One node label.
+#[derive(Serialize)]
+pub struct LabelCtx {
+    pub key: String,
+    pub value: String,
+}
+
+/// One taint, split as kubeadm's config writes it.
+#[derive(Serialize)]
+pub struct TaintCtx {
+    pub key: String,
+    pub value: String,
+    pub effect: String,
+}
+
+impl TaintCtx {
+    fn parse(t: &str) -> Self {
+        let (kv, effect) = t.rsplit_once(':').unwrap_or((t, ""));
+        let (key, value) = kv.split_once('=').unwrap_or((kv, ""));
+        TaintCtx {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            effect: effect.to_owned(),
+        }
+    }
+}
+
+/// What the preflight requires of the machine: the spec's `resources`, at least the
+/// minimums, with 10% slack for what firmware and the kernel keep.
+#[derive(Serialize)]
+pub struct ResourcesCtx {
+    pub cpus: u32,
+    pub memory_gb: u32,
+    pub disk_gb: u32,
+    pub memory_min_kib: u64,
+    pub disk_min_kib: u64,
+    pub memory_min_bytes: u64,
+    pub disk_min_bytes: u64,
+}
+
+impl ResourcesCtx {
+    fn new(r: &crate::cluster::Resources) -> Self {
+        let bytes = |gb: u32| u64::from(gb) * 900_000_000;
+        ResourcesCtx {
+            cpus: r.cpus,
+            memory_gb: r.memory_gb,
+            disk_gb: r.disk_gb,
+            memory_min_kib: bytes(r.memory_gb) / 1024,
+            disk_min_kib: bytes(r.disk_gb) / 1024,
+            memory_min_bytes: bytes(r.memory_gb),
+            disk_min_bytes: bytes(r.disk_gb),
+        }
+    }
 }
 
 /// What differs between Linux distributions.
@@ -107,6 +195,14 @@ impl ClusterCtx {
             platform: c.platform.as_str(),
             mode: c.network.mode.as_str(),
             vxlan: c.network.mode == NetworkMode::Vxlan,
+            flannel: c.network.plugin == NetworkPlugin::Flannel
+                && c.network.mode != NetworkMode::L3Upstream,
+            routed: crate::validate::pods::routed(c.network.mode),
+            network_name: match (c.network.plugin, c.network.mode) {
+                (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
+                (plugin, mode) => format!("{plugin} {mode}"),
+            },
+            controller_manager_args: controller_manager_args(c),
             cluster_cidr: c.network.cluster_cidr.to_string(),
             service_cidr: c.network.service_cidr.to_string(),
             dns_service_ip: c.network.dns_service_ip().to_string(),
@@ -120,6 +216,7 @@ impl ClusterCtx {
             },
             kubeadm_args_as_list: v >= KUBEADM_V1BETA4,
             has_windows: c.has_windows(),
+            linux_worker_taint: c.linux_worker_taint,
             api_bind_port: if c.endpoint.host == c.first_control_plane().address.to_string() {
                 c.endpoint.port
             } else {
@@ -172,11 +269,84 @@ impl NodeCtx {
             interface: n.interface.clone(),
             worker: n.has_role(Role::Worker),
             management_cidr: n.management_cidr.to_string(),
-            vmxnet3_unit: linux.is_some() && c.platform == Platform::Vsphere,
+            vmxnet3_unit: n.vmxnet3_fix,
+            pod_cidr: n.pod_cidr.map(|p| p.to_string()),
+            pod_gateway: nth_address(n.pod_cidr, 1),
+            pod_host_endpoint: nth_address(n.pod_cidr, 2),
+            pod_range_start: nth_address(n.pod_cidr, 3),
+            kubelet_labels: n
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            kubelet_taints: n.taints.join(","),
+            labels: n
+                .labels
+                .iter()
+                .map(|(k, v)| LabelCtx {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            init_taints: n
+                .taints
+                .iter()
+                .map(|t| t.as_str())
+                .chain((!n.has_role(Role::Worker)).then_some(CONTROL_PLANE_TAINT))
+                .map(TaintCtx::parse)
+                .collect(),
+            resources: ResourcesCtx::new(&n.resources),
             linux,
             windows,
         }
     }
+}
+
+fn nth_address(net: Option<ipnet::Ipv4Net>, n: u32) -> Option<String> {
+    net.map(|p| std::net::Ipv4Addr::from(u32::from(p.network()) + n).to_string())
+}
+
+/// kube-controller-manager flags: no pod subnets of its own where kubeplan plans them, and
+/// kubeadm's default /24 per node changed to `node_cidr_mask`.
+fn controller_manager_args(c: &Cluster) -> Vec<ArgCtx> {
+    if crate::validate::pods::routed(c.network.mode) {
+        vec![ArgCtx {
+            name: "allocate-node-cidrs",
+            value: "false".to_owned(),
+        }]
+    } else if c.network.node_cidr_mask != 24 {
+        vec![ArgCtx {
+            name: "node-cidr-mask-size",
+            value: c.network.node_cidr_mask.to_string(),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// One row of `_cluster/routes.tsv`.
+#[derive(Serialize)]
+pub struct RouteCtx {
+    pub node: String,
+    pub os: &'static str,
+    pub address: String,
+    pub pod_cidr: String,
+}
+
+/// The route table: every node with a planned pod subnet, in spec order.
+pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
+    c.nodes
+        .iter()
+        .filter_map(|n| {
+            Some(RouteCtx {
+                node: n.name.to_string(),
+                os: if n.is_windows() { "windows" } else { "linux" },
+                address: n.address.to_string(),
+                pod_cidr: n.pod_cidr?.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The runbook's steps, numbered in run order, each with the files it uses.

@@ -84,6 +84,8 @@ struct TemplateCtx<'a> {
     node: Option<&'a NodeCtx>,
     #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<&'a [context::StepCtx]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routes: Option<&'a [context::RouteCtx]>,
 }
 
 /// A file to render: its out path, template, step and mode.
@@ -115,6 +117,7 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
         by_step.get(id).cloned().unwrap_or_default()
     });
 
+    let routes = context::routes(cluster);
     let mut artifacts = Vec::with_capacity(planned.len() + 1);
     let node_ctxs: std::collections::HashMap<&str, NodeCtx> = cluster
         .nodes
@@ -130,6 +133,7 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
                 cluster: &cluster_ctx,
                 node,
                 steps: None,
+                routes: p.node.is_none().then_some(routes.as_slice()),
             },
         )?;
         artifacts.push(Artifact {
@@ -156,6 +160,7 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
                 cluster: &cluster_ctx,
                 node: None,
                 steps: Some(&steps),
+                routes: None,
             },
         )?,
         mode: REGULAR,
@@ -178,7 +183,11 @@ fn render_one(tera: &Tera, template: &str, ctx: &TemplateCtx<'_>) -> Result<Stri
 
 /// Which files each node gets, and the step each belongs to.
 fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
+    use StepKind::{Cni, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
     let first = cluster.first_control_plane();
+    let flannel = cluster.network.plugin == crate::model::NetworkPlugin::Flannel
+        && cluster.network.mode != crate::model::NetworkMode::L3Upstream;
+    let routed = crate::validate::pods::routed(cluster.network.mode);
     let mut out = Vec::new();
     for n in &cluster.nodes {
         let file = |name: &str, template: &'static str, kind: StepKind, mode: u32| Planned {
@@ -188,57 +197,91 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             node: Some(n),
             mode,
         };
+        let is_first = n.name == first.name;
+        let linux_step = if is_first { Init } else { LinuxJoin };
         match &n.os {
             NodeOs::Windows(_) => {
+                let prepare = WindowsPrepare;
                 out.push(file(
                     "bootstrap.ps1",
                     "windows/bootstrap.ps1",
-                    StepKind::WindowsPrepare,
+                    prepare,
                     EXECUTABLE,
                 ));
-                out.push(file(
-                    "10-flannel.json",
-                    "windows/10-flannel.json",
-                    StepKind::WindowsPrepare,
-                    REGULAR,
-                ));
-                out.push(file(
-                    "net-conf.json",
-                    "windows/net-conf.json",
-                    StepKind::WindowsPrepare,
-                    REGULAR,
-                ));
-                out.push(file(
-                    "start-flanneld.ps1",
-                    "windows/start-flanneld.ps1",
-                    StepKind::WindowsJoin,
-                    REGULAR,
-                ));
+                if flannel {
+                    out.push(file(
+                        "10-flannel.json",
+                        "windows/10-flannel.json",
+                        prepare,
+                        REGULAR,
+                    ));
+                    out.push(file(
+                        "net-conf.json",
+                        "windows/net-conf.json",
+                        prepare,
+                        REGULAR,
+                    ));
+                    out.push(file(
+                        "start-flanneld.ps1",
+                        "windows/start-flanneld.ps1",
+                        WindowsJoin,
+                        REGULAR,
+                    ));
+                } else {
+                    out.push(file(
+                        "10-l2bridge.json",
+                        "windows/10-l2bridge.json",
+                        prepare,
+                        REGULAR,
+                    ));
+                }
             }
-            NodeOs::Linux(_) if n.name == first.name => {
+            NodeOs::Linux(_) if is_first => {
                 out.push(file(
                     "bootstrap.sh",
                     "linux/control-plane.sh",
-                    StepKind::Init,
+                    Init,
                     EXECUTABLE,
                 ));
                 out.push(file(
                     "kubeadm-config.yaml",
                     "linux/kubeadm-config.yaml",
-                    StepKind::Init,
+                    Init,
                     REGULAR,
                 ));
-                out.push(file(
-                    "kube-flannel.yml",
-                    "linux/kube-flannel.yml",
-                    StepKind::Cni,
-                    REGULAR,
-                ));
+                if flannel {
+                    out.push(file(
+                        "kube-flannel.yml",
+                        "linux/kube-flannel.yml",
+                        Cni,
+                        REGULAR,
+                    ));
+                }
+                if routed {
+                    out.push(file(
+                        "kubeplan-pod-cidrs.sh",
+                        "linux/kubeplan-pod-cidrs.sh",
+                        Init,
+                        EXECUTABLE,
+                    ));
+                    out.push(file(
+                        "kubeplan-pod-cidrs.service",
+                        "linux/kubeplan-pod-cidrs.service",
+                        Init,
+                        REGULAR,
+                    ));
+                    out.push(file(
+                        "kubeplan-pod-cidrs.timer",
+                        "linux/kubeplan-pod-cidrs.timer",
+                        Init,
+                        REGULAR,
+                    ));
+                }
                 if cluster.has_windows() {
                     out.push(file(
                         "windows-kube-proxy-rbac.yaml",
                         "linux/windows-kube-proxy-rbac.yaml",
-                        StepKind::Cni,
+                        Cni,
                         REGULAR,
                     ));
                 }
@@ -246,23 +289,35 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             NodeOs::Linux(_) => out.push(file(
                 "bootstrap.sh",
                 "linux/worker.sh",
-                StepKind::LinuxJoin,
+                LinuxJoin,
                 EXECUTABLE,
             )),
         }
-        if !n.is_windows() && cluster.platform == crate::model::Platform::Vsphere {
-            let kind = if n.name == first.name {
-                StepKind::Init
-            } else {
-                StepKind::LinuxJoin
-            };
+        if !n.is_windows() && !flannel {
             out.push(file(
-                "disable_hw_offloading.service",
-                "linux/disable_hw_offloading.service",
-                kind,
+                "10-bridge.conflist",
+                "linux/10-bridge.conflist",
+                linux_step,
                 REGULAR,
             ));
         }
+        if n.vmxnet3_fix {
+            out.push(file(
+                "disable_hw_offloading.service",
+                "linux/disable_hw_offloading.service",
+                linux_step,
+                REGULAR,
+            ));
+        }
+    }
+    if routed {
+        out.push(Planned {
+            path: "_cluster/routes.tsv".to_owned(),
+            template: "cluster/routes.tsv",
+            step: step_id(Init, first),
+            node: None,
+            mode: REGULAR,
+        });
     }
     out
 }

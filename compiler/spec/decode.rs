@@ -10,12 +10,14 @@ use ipnet::Ipv4Net;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::model::{NetworkMode, NetworkPlugin, NodeName, Platform, Runtime};
 use crate::spec::reader::{BodyReader, Schema};
-use crate::spec::{block_label, ClusterSpec, NetworkSpec, NodeSpec, Spanned, Spec, Variable};
+use crate::spec::{
+    block_label, ClusterSpec, NetworkSpec, NodeSpec, ResourcesSpec, Spanned, Spec, Variable,
+};
 
 const TOP: Schema = Schema {
     name: "top-level",
     attributes: &[],
-    blocks: &["variable", "cluster", "node"],
+    blocks: &["variable", "locals", "cluster", "node", "node_pool"],
 };
 
 const CLUSTER: Schema = Schema {
@@ -25,6 +27,9 @@ const CLUSTER: Schema = Schema {
         "container_runtime",
         "control_plane_endpoint",
         "platform",
+        "linux_worker_taint",
+        "windows_support",
+        "dhcp_domain_name",
     ],
     blocks: &["network", "join"],
 };
@@ -37,6 +42,7 @@ const NETWORK: Schema = Schema {
         "cluster_cidr",
         "service_cidr",
         "management_cidr",
+        "node_cidr_mask",
     ],
     blocks: &["vxlan"],
 };
@@ -62,17 +68,48 @@ const NODE: Schema = Schema {
         "roles",
         "address",
         "interface",
+        "labels",
+        "taints",
+        "pod_cidr",
+        "vmxnet3_offload_fix",
     ],
+    blocks: &["resources"],
+};
+
+const NODE_POOL: Schema = Schema {
+    name: "node_pool",
+    attributes: &[
+        "count",
+        "address_range",
+        "os",
+        "distro",
+        "windows_version",
+        "roles",
+        "interface",
+        "labels",
+        "taints",
+        "vmxnet3_offload_fix",
+    ],
+    blocks: &["resources"],
+};
+
+const RESOURCES: Schema = Schema {
+    name: "resources",
+    attributes: &["cpus", "memory_gb", "disk_gb"],
     blocks: &[],
 };
 
 /// Every block schema of the spec language, for documentation checks.
-pub(crate) const SCHEMAS: [&Schema; 6] = [&TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &NODE];
+pub(crate) const SCHEMAS: [&Schema; 8] = [
+    &TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &NODE, &NODE_POOL, &RESOURCES,
+];
 
 /// Flannel's Windows backend only accepts this VNI; it is also the default.
 pub const DEFAULT_VXLAN_VNI: u32 = 4096;
 /// The IANA VXLAN port, the only one Windows overlay networking uses.
 pub const DEFAULT_VXLAN_PORT: u16 = 4789;
+/// Each node's pod CIDR is a /24 unless `node_cidr_mask` says otherwise (kubeadm's default).
+pub const DEFAULT_NODE_CIDR_MASK: u8 = 24;
 
 /// Everything a block decoder needs besides the block itself.
 struct Decoder<'a> {
@@ -103,9 +140,14 @@ pub(super) fn spec(
         for block in body.get_blocks("cluster") {
             clusters.push(d.cluster(*file, block, diags));
         }
-        for block in body.get_blocks("node") {
-            match d.node(*file, block, diags) {
-                Some(n) => nodes.push(n),
+        for block in body.blocks() {
+            let decoded = match block.ident.as_str() {
+                "node" => d.node(*file, block, diags).map(|n| vec![n]),
+                "node_pool" => d.node_pool(*file, block, diags),
+                _ => continue,
+            };
+            match decoded {
+                Some(n) => nodes.extend(n),
                 None => node_ok = false,
             }
         }
@@ -178,6 +220,9 @@ impl Decoder<'_> {
         let platform = r
             .keyword::<Platform>("platform")
             .or_default(&r, Platform::BareMetal);
+        let linux_worker_taint = r.boolean("linux_worker_taint").or_default(&r, false);
+        let windows_support = r.boolean("windows_support").or_default(&r, true);
+        let dhcp_domain_name = r.string("dhcp_domain_name").optional();
         let network_block = r.block("network");
         let join_block = r.block("join");
         let header = r.header.clone();
@@ -209,6 +254,9 @@ impl Decoder<'_> {
             platform: platform?,
             network: network?,
             ca_cert_hash,
+            linux_worker_taint: linux_worker_taint?,
+            windows_support: windows_support?,
+            dhcp_domain_name,
         })
     }
 
@@ -229,6 +277,9 @@ impl Decoder<'_> {
         let management_cidr = r
             .parsed("management_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
             .optional();
+        let node_cidr_mask = r
+            .number::<u8>("node_cidr_mask")
+            .or_default(&r, DEFAULT_NODE_CIDR_MASK);
         let vxlan = r.block("vxlan");
         let header = r.header.clone();
         let (vxlan_vni, vxlan_port) = match vxlan {
@@ -250,6 +301,7 @@ impl Decoder<'_> {
             cluster_cidr: cluster_cidr?,
             service_cidr: service_cidr?,
             management_cidr,
+            node_cidr_mask: node_cidr_mask?,
             vxlan_vni: vxlan_vni?,
             vxlan_port: vxlan_port?,
         })
@@ -259,7 +311,96 @@ impl Decoder<'_> {
         let label = block_label(file, block, diags)?;
         let name = dns_label(label, "node", diags);
         let mut r = self.reader(file, &block.body, header_span(file, block), &NODE, diags);
-        let os = r.keyword("os").required(&mut r, "os");
+        let address = r
+            .parsed(
+                "address",
+                Code::Address,
+                "write the node's IPv4 address, e.g. \"10.0.0.21\"",
+                |s| {
+                    s.parse::<Ipv4Addr>()
+                        .map_err(|_| format!("{s:?} is not an IPv4 address"))
+                },
+            )
+            .required(&mut r, "address");
+        let pod_cidr = r
+            .parsed("pod_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
+            .optional();
+        let common = self.node_common(&mut r);
+        let resources = self.resources(file, &mut r);
+        let mut node = common?.into_node(name?, address?, resources);
+        node.pod_cidr = pod_cidr;
+        Some(node)
+    }
+
+    /// A `node_pool "NAME" { count = N, address_range = CIDR, ... }` block: `count` nodes
+    /// named `NAME-01`, `NAME-02`, ... with addresses taken in order from the range.
+    fn node_pool(
+        &self,
+        file: FileId,
+        block: &Block,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<NodeSpec>> {
+        let label = block_label(file, block, diags)?;
+        let mut r = self.reader(
+            file,
+            &block.body,
+            header_span(file, block),
+            &NODE_POOL,
+            diags,
+        );
+        let count = r.number::<u32>("count").required(&mut r, "count");
+        let range = r
+            .parsed("address_range", Code::CidrSyntax, CIDR_HINT, parse_cidr)
+            .required(&mut r, "address_range");
+        let common = self.node_common(&mut r);
+        let resources = self.resources(file, &mut r);
+        let (count, range, common) = (count?, range?, common?);
+        if count.value == 0 {
+            diags.push(
+                Diagnostic::error(Code::NodePool, Some(count.span), "node_pool count is 0")
+                    .with_help("give the pool at least one node, or remove the block"),
+            );
+            return None;
+        }
+        let hosts = range.value.hosts();
+        let size = 1u64 << (32 - u32::from(range.value.prefix_len()));
+        let available = if size > 2 { size - 2 } else { size };
+        if u64::from(count.value) > available {
+            diags.push(
+                Diagnostic::error(
+                    Code::NodePool,
+                    Some(range.span),
+                    format!(
+                        "address_range {} has {available} host addresses, the pool needs {}",
+                        range.value, count.value
+                    ),
+                )
+                .with_help("widen address_range or lower count"),
+            );
+            return None;
+        }
+        let width = count.value.to_string().len().max(2);
+        let mut nodes = Vec::with_capacity(count.value as usize);
+        for (i, address) in hosts.take(count.value as usize).enumerate() {
+            let generated = Spanned::new(
+                format!("{}-{:0width$}", label.value, i + 1),
+                label.span.clone(),
+            );
+            let name = dns_label(generated, "node_pool", diags)?;
+            let mut node = common.clone().into_node(
+                name,
+                Spanned::new(address, range.span.clone()),
+                resources.clone(),
+            );
+            node.pool = Some(label.value.clone());
+            nodes.push(node);
+        }
+        Some(nodes)
+    }
+
+    /// The attributes a node and a node pool share; `name` and `address` are filled in by the caller.
+    fn node_common(&self, r: &mut BodyReader<'_, '_>) -> Option<NodeCommon> {
+        let os = r.keyword("os").required(r, "os");
         let distro = r
             .parsed(
                 "distro",
@@ -272,28 +413,76 @@ impl Decoder<'_> {
             )
             .optional();
         let windows_version = r.keyword("windows_version").optional();
-        let roles = r.keyword_list("roles").required(&mut r, "roles");
-        let address = r
-            .parsed(
-                "address",
-                Code::Address,
-                "write the node's IPv4 address, e.g. \"10.0.0.21\"",
-                |s| {
-                    s.parse::<Ipv4Addr>()
-                        .map_err(|_| format!("{s:?} is not an IPv4 address"))
-                },
-            )
-            .required(&mut r, "address");
-        let interface = r.string("interface").required(&mut r, "interface");
-        Some(NodeSpec {
-            name: name?,
+        let roles = r.keyword_list("roles").required(r, "roles");
+        let interface = r.string("interface").required(r, "interface");
+        let labels = r.string_map("labels").optional();
+        let taints = r.string_list("taints").optional();
+        let vmxnet3_offload_fix = r.boolean("vmxnet3_offload_fix").optional();
+        Some(NodeCommon {
             os: os?,
             distro,
             windows_version,
             roles: roles?,
-            address: address?,
             interface: interface?,
+            labels,
+            taints,
+            vmxnet3_offload_fix,
         })
+    }
+
+    /// The optional `resources { cpus, memory_gb, disk_gb }` block of a node or pool.
+    fn resources(&self, file: FileId, r: &mut BodyReader<'_, '_>) -> Option<ResourcesSpec> {
+        let block = r.block("resources")?;
+        let mut b = self.reader(
+            file,
+            &block.body,
+            header_span(file, block),
+            &RESOURCES,
+            r.diags,
+        );
+        Some(ResourcesSpec {
+            cpus: b.number("cpus").optional(),
+            memory_gb: b.number("memory_gb").optional(),
+            disk_gb: b.number("disk_gb").optional(),
+        })
+    }
+}
+
+/// What a `node` block and a `node_pool` block share.
+#[derive(Clone)]
+struct NodeCommon {
+    os: Spanned<crate::model::Os>,
+    distro: Option<Spanned<crate::model::Distro>>,
+    windows_version: Option<Spanned<crate::model::WindowsVersion>>,
+    roles: Spanned<Vec<Spanned<crate::model::Role>>>,
+    interface: Spanned<String>,
+    labels: Option<Spanned<Vec<(String, String)>>>,
+    taints: Option<Spanned<Vec<Spanned<String>>>>,
+    vmxnet3_offload_fix: Option<Spanned<bool>>,
+}
+
+impl NodeCommon {
+    fn into_node(
+        self,
+        name: Spanned<NodeName>,
+        address: Spanned<Ipv4Addr>,
+        resources: Option<ResourcesSpec>,
+    ) -> NodeSpec {
+        NodeSpec {
+            name,
+            os: self.os,
+            distro: self.distro,
+            windows_version: self.windows_version,
+            roles: self.roles,
+            address,
+            interface: self.interface,
+            labels: self.labels,
+            taints: self.taints,
+            resources,
+            pod_cidr: None,
+            vmxnet3_offload_fix: self.vmxnet3_offload_fix,
+            pool: None,
+        }
     }
 }
 

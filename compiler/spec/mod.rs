@@ -5,6 +5,8 @@
 //! parsed into domain types here, so later stages never see raw strings.
 
 pub(crate) mod decode;
+pub mod functions;
+mod locals;
 pub mod reader;
 pub mod variables;
 
@@ -55,6 +57,12 @@ pub struct ClusterSpec {
     pub platform: Spanned<Platform>,
     pub network: NetworkSpec,
     pub ca_cert_hash: Option<Spanned<CaCertHash>>,
+    /// Taint Linux workers `cattle.io/os=linux:NoSchedule` so Windows workloads land on Windows.
+    pub linux_worker_taint: Spanned<bool>,
+    /// Whether the cluster can hold Windows nodes; it must be chosen at creation (seed 001).
+    pub windows_support: Spanned<bool>,
+    /// The AWS VPC DHCP option set's domain-name, to check it holds a single domain.
+    pub dhcp_domain_name: Option<Spanned<String>>,
 }
 
 /// The `network { ... }` block of the cluster.
@@ -65,6 +73,8 @@ pub struct NetworkSpec {
     pub cluster_cidr: Spanned<Ipv4Net>,
     pub service_cidr: Spanned<Ipv4Net>,
     pub management_cidr: Option<Spanned<Ipv4Net>>,
+    /// The prefix length of each node's pod CIDR.
+    pub node_cidr_mask: Spanned<u8>,
     pub vxlan_vni: Spanned<u32>,
     pub vxlan_port: Spanned<u16>,
 }
@@ -79,6 +89,25 @@ pub struct NodeSpec {
     pub roles: Spanned<Vec<Spanned<Role>>>,
     pub address: Spanned<Ipv4Addr>,
     pub interface: Spanned<String>,
+    /// Node labels, keys sorted.
+    pub labels: Option<Spanned<Vec<(String, String)>>>,
+    /// Taints as written, `KEY[=VALUE]:EFFECT`.
+    pub taints: Option<Spanned<Vec<Spanned<String>>>>,
+    pub resources: Option<ResourcesSpec>,
+    /// A pod CIDR pinned for this node (host-gw and l3-upstream).
+    pub pod_cidr: Option<Spanned<Ipv4Net>>,
+    /// `false` opts a vSphere Linux node out of the vmxnet3 offload unit.
+    pub vmxnet3_offload_fix: Option<Spanned<bool>>,
+    /// The `node_pool` the node was expanded from.
+    pub pool: Option<String>,
+}
+
+/// The `resources { ... }` block of a node: what the machine has, checked against the minimums.
+#[derive(Clone, Debug, Default)]
+pub struct ResourcesSpec {
+    pub cpus: Option<Spanned<u32>>,
+    pub memory_gb: Option<Spanned<u32>>,
+    pub disk_gb: Option<Spanned<u32>>,
 }
 
 /// What loading gave: the sources (always, for rendering diagnostics), the spec when
@@ -114,7 +143,9 @@ pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
         return finish(sources, spec_files, None, diags);
     }
     let vars = variables::resolve(&mut sources, &bodies, inputs, &mut diags);
-    let ctx = variables::context(&vars);
+    let mut ctx = variables::context(&vars);
+    functions::declare(&mut ctx);
+    locals::resolve(&bodies, &mut ctx, &mut diags);
     let spec = decode::spec(&bodies, &ctx, vars, &mut diags);
     let spec = if diags.has_errors() { None } else { spec };
     finish(sources, spec_files, spec, diags)

@@ -219,6 +219,61 @@ impl<'a, 'd> BodyReader<'a, 'd> {
         })
     }
 
+    /// A bool attribute; the strings "true" and "false" convert, as in Terraform.
+    pub fn boolean(&mut self, key: &str) -> Field<bool> {
+        self.value(key).and_then(|v| {
+            let b = match &v.value {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) if s == "true" => Some(true),
+                Value::String(s) if s == "false" => Some(false),
+                _ => None,
+            };
+            match b {
+                Some(b) => Field::Present(Spanned::new(b, v.span)),
+                None => self.wrong_type(key, "true or false", &v),
+            }
+        })
+    }
+
+    /// A list of strings; each element keeps its own span when written as a list literal.
+    pub fn string_list(&mut self, key: &str) -> Field<Vec<Spanned<String>>> {
+        self.value(key).and_then(|v| {
+            let Value::Array(items) = &v.value else {
+                return self.wrong_type(key, "a list of strings", &v);
+            };
+            let spans = self.element_spans(key, items.len(), &v.span);
+            let strings: Option<Vec<Spanned<String>>> = items
+                .iter()
+                .zip(spans)
+                .map(|(item, span)| as_string(item).map(|s| Spanned::new(s, span)))
+                .collect();
+            match strings {
+                Some(s) => Field::Present(Spanned::new(s, v.span)),
+                None => self.wrong_type(key, "a list of strings", &v),
+            }
+        })
+    }
+
+    /// A map of strings (`{ key = "value" }`), keys sorted.
+    pub fn string_map(&mut self, key: &str) -> Field<Vec<(String, String)>> {
+        self.value(key).and_then(|v| {
+            let Value::Object(entries) = &v.value else {
+                return self.wrong_type(key, "a map of strings", &v);
+            };
+            let pairs: Option<Vec<(String, String)>> = entries
+                .iter()
+                .map(|(k, val)| as_string(val).map(|s| (k.clone(), s)))
+                .collect();
+            match pairs {
+                Some(mut p) => {
+                    p.sort();
+                    Field::Present(Spanned::new(p, v.span))
+                }
+                None => self.wrong_type(key, "a map of strings", &v),
+            }
+        })
+    }
+
     /// A string attribute parsed into `T` by `parse`; a failure is reported with `code`.
     pub fn parsed<T>(
         &mut self,

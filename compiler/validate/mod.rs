@@ -5,11 +5,15 @@
 
 mod network;
 mod nodes;
+pub mod pods;
 mod topology;
 
-use crate::cluster::{Cluster, Network, Node, NodeOs};
+use crate::cluster::{Cluster, Network, Node, NodeOs, Resources, LINUX_WORKER_TAINT};
 use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Role;
 use crate::spec::{NodeSpec, Spec};
+use crate::state::State;
 
 /// What validation gave: the cluster when no rule found an error, and every diagnostic.
 #[derive(Debug)]
@@ -18,9 +22,11 @@ pub struct Validated {
     pub diagnostics: Diagnostics,
 }
 
-/// Runs every rule; the cluster is built only when none reports an error.
-pub fn validate(spec: &Spec) -> Validated {
+/// Runs every rule; the cluster is built only when none reports an error. `prior` is
+/// the state of the last apply: it keeps pod subnets stable and Windows support fixed.
+pub fn validate(spec: &Spec, prior: Option<&State>) -> Validated {
     let mut diags = Diagnostics::default();
+    check_windows_support_unchanged(spec, prior, &mut diags);
     let node_os: Vec<Option<NodeOs>> = spec
         .nodes
         .iter()
@@ -29,6 +35,11 @@ pub fn validate(spec: &Spec) -> Validated {
     nodes::check_unique(&spec.nodes, &mut diags);
     topology::check(spec, &mut diags);
     network::check(spec, &mut diags);
+    let pod_cidrs = if diags.has_errors() {
+        vec![None; spec.nodes.len()]
+    } else {
+        pods::allocate(spec, prior, &mut diags)
+    };
     diags.sort();
     if diags.has_errors() {
         return Validated {
@@ -40,7 +51,8 @@ pub fn validate(spec: &Spec) -> Validated {
         .nodes
         .iter()
         .zip(node_os)
-        .filter_map(|(n, os)| Some(build_node(spec, n, os?)))
+        .zip(pod_cidrs)
+        .filter_map(|((n, os), pod_cidr)| Some(build_node(spec, n, os?, pod_cidr)))
         .collect();
     Validated {
         cluster: Some(build_cluster(spec, nodes)),
@@ -61,22 +73,73 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
             plugin: n.plugin.value,
             mode: n.mode.value,
             cluster_cidr: n.cluster_cidr.value,
+            node_cidr_mask: n.node_cidr_mask.value,
             service_cidr: n.service_cidr.value,
             vxlan_vni: n.vxlan_vni.value,
             vxlan_port: n.vxlan_port.value,
         },
         ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.value.clone()),
+        linux_worker_taint: c.linux_worker_taint.value,
+        windows_support: c.windows_support.value,
         nodes,
     }
 }
 
-fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs) -> Node {
+fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv4Net>) -> Node {
+    let mut taints: Vec<String> = n
+        .taints
+        .iter()
+        .flat_map(|t| t.value.iter().map(|t| t.value.clone()))
+        .collect();
+    let linux_worker =
+        matches!(os, NodeOs::Linux(_)) && n.roles.value.iter().any(|r| r.value == Role::Worker);
+    if spec.cluster.linux_worker_taint.value
+        && linux_worker
+        && !taints.iter().any(|t| t == LINUX_WORKER_TAINT)
+    {
+        taints.push(LINUX_WORKER_TAINT.to_owned());
+    }
+    let r = n.resources.clone().unwrap_or_default();
+    let at_least = |v: &Option<crate::spec::Spanned<u32>>, min: u32| {
+        v.as_ref().map_or(min, |v| v.value.max(min))
+    };
     Node {
+        pod_cidr,
+        vmxnet3_fix: matches!(os, NodeOs::Linux(_))
+            && spec.cluster.platform.value == crate::model::Platform::Vsphere
+            && n.vmxnet3_offload_fix.as_ref().is_none_or(|f| f.value),
+        labels: n
+            .labels
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_default(),
+        taints,
+        resources: Resources {
+            cpus: at_least(&r.cpus, nodes::MIN_CPUS),
+            memory_gb: at_least(&r.memory_gb, nodes::MIN_MEMORY_GB),
+            disk_gb: at_least(&r.disk_gb, nodes::MIN_DISK_GB),
+        },
         name: n.name.value.clone(),
         os,
         roles: n.roles.value.iter().map(|r| r.value).collect(),
         address: n.address.value,
         interface: n.interface.value.clone(),
         management_cidr: network::management_cidr(spec, n),
+    }
+}
+
+/// Seed 001: Windows support is chosen when the cluster is created and cannot be turned
+/// on later (the network would have to change under running nodes).
+fn check_windows_support_unchanged(spec: &Spec, prior: Option<&State>, diags: &mut Diagnostics) {
+    let support = &spec.cluster.windows_support;
+    if support.value && prior.and_then(|s| s.windows_support) == Some(false) {
+        diags.push(
+            Diagnostic::error(
+                Code::WindowsSupport,
+                Some(support.span.clone()),
+                "the cluster was created without Windows support; it cannot be turned on later",
+            )
+            .with_help("keep windows_support = false, or build a new cluster (new state) with Windows support from the start (seed 001)"),
+        );
     }
 }

@@ -4,14 +4,14 @@
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::{KubeVersion, NetworkMode, NetworkPlugin, Os, Platform, Runtime};
+use crate::model::{KubeVersion, NetworkMode, NetworkPlugin, Platform, Runtime};
 use crate::spec::decode::{DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI};
 use crate::spec::{NodeSpec, Spanned, Spec};
 
 /// The oldest release with packages on pkgs.k8s.io, where the scripts install from.
 pub const MIN_KUBERNETES: KubeVersion = KubeVersion::new(1, 24, 0);
-/// flannel gives each node a /24 of the cluster CIDR (its default `SubnetLen`).
-const NODE_SUBNET_PREFIX: u8 = 24;
+/// A node's pod subnet holds at least the gateway, the host endpoint and two pods.
+const MAX_NODE_CIDR_MASK: u8 = 29;
 /// Without `management_cidr`, a node's host network is taken to be the /24 around its address.
 const DEFAULT_MANAGEMENT_PREFIX: u8 = 24;
 
@@ -47,19 +47,15 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
             "use plugin = \"flannel\", the provider Rancher supports for Windows (seed 001)",
         ));
     }
-    if n.mode.value == NetworkMode::L3Upstream {
-        diags.push(unsupported(
-            &n.mode.span,
-            "mode \"l3-upstream\" is not generated yet".into(),
-            "use mode = \"vxlan\" or \"host-gw\"",
-        ));
-    }
     if c.container_runtime.value == Runtime::Docker {
         diags.push(unsupported(
             &c.container_runtime.span,
             "container_runtime \"docker\" is not generated yet".into(),
             "use container_runtime = \"containerd\"; Kubernetes 1.24 removed the built-in Docker support",
         ));
+    }
+    if let Some(domain) = &c.dhcp_domain_name {
+        check_dhcp_domain(c.platform.value, domain, diags);
     }
     let version = &c.kubernetes_version;
     if version.value < MIN_KUBERNETES {
@@ -101,8 +97,7 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
 /// use the same values (flannel's `vxlan_windows.go`; RKE's default 1/8472 breaks Windows).
 fn check_vxlan(spec: &Spec, diags: &mut Diagnostics) {
     let n = &spec.cluster.network;
-    let windows = spec.nodes.iter().any(|n| n.os.value == Os::Windows);
-    if n.mode.value != NetworkMode::Vxlan || !windows {
+    if n.mode.value != NetworkMode::Vxlan || !spec.cluster.windows_support.value {
         return;
     }
     if n.vxlan_vni.value != DEFAULT_VXLAN_VNI {
@@ -115,7 +110,7 @@ fn check_vxlan(spec: &Spec, diags: &mut Diagnostics) {
                     n.vxlan_vni.value
                 ),
             )
-            .with_help("flannel on Windows needs vni = 4096, on every node"),
+            .with_help("flannel on Windows needs vni = 4096, on every node; a Linux-only cluster sets windows_support = false"),
         );
     }
     if n.vxlan_port.value != DEFAULT_VXLAN_PORT {
@@ -128,7 +123,7 @@ fn check_vxlan(spec: &Spec, diags: &mut Diagnostics) {
                     n.vxlan_port.value
                 ),
             )
-            .with_help("Windows overlay networking uses UDP port 4789; set port = 4789"),
+            .with_help("Windows overlay networking uses UDP port 4789; set port = 4789, or windows_support = false for a Linux-only cluster"),
         );
     }
 }
@@ -157,27 +152,38 @@ fn check_cidrs(spec: &Spec, diags: &mut Diagnostics) {
         }
     }
     let cluster = &n.cluster_cidr;
-    // flannel needs its per-node subnets to be smaller than the network itself.
+    let mask = &n.node_cidr_mask;
     let prefix = cluster.value.prefix_len();
-    let slots: u64 = if prefix < NODE_SUBNET_PREFIX {
-        1 << (NODE_SUBNET_PREFIX - prefix)
-    } else {
-        0
-    };
-    if spec.nodes.len() as u64 > slots || slots == 0 {
+    if mask.value <= prefix || mask.value > MAX_NODE_CIDR_MASK {
+        diags.push(
+            Diagnostic::error(
+                Code::PodCidr,
+                Some(mask.span.clone()),
+                format!(
+                    "node_cidr_mask /{} does not split cluster_cidr {} into node subnets",
+                    mask.value, cluster.value
+                ),
+            )
+            .with_help(format!(
+                "use a prefix longer than /{prefix} and at most /{MAX_NODE_CIDR_MASK}, e.g. 24"
+            )),
+        );
+        return;
+    }
+    let slots: u64 = 1 << (mask.value - prefix);
+    if spec.nodes.len() as u64 > slots {
         diags.push(
             Diagnostic::error(
                 Code::ClusterCidrSize,
                 Some(cluster.span.clone()),
                 format!(
-                    "cluster_cidr {} has room for {slots} node subnets, the spec has {} nodes",
+                    "cluster_cidr {} has room for {slots} node subnets of /{}, the spec has {} nodes",
                     cluster.value,
+                    mask.value,
                     spec.nodes.len()
                 ),
             )
-            .with_help(
-                "flannel gives each node a /24; use a larger cluster_cidr such as 10.244.0.0/16",
-            ),
+            .with_help("each node gets a pod subnet of node_cidr_mask bits; use a larger cluster_cidr such as 10.244.0.0/16, or a longer node_cidr_mask"),
         );
     }
 }
@@ -216,6 +222,30 @@ fn check_address(spec: &Spec, node: &NodeSpec, diags: &mut Diagnostics) {
                 .with_help("management_cidr is the host network every node sits on; widen it or fix the address"),
             );
         }
+    }
+}
+
+/// Seed 001: an AWS DHCP option set may name one domain; Windows and some Linux
+/// distributions read a space-separated list as a single domain name.
+fn check_dhcp_domain(platform: Platform, domain: &Spanned<String>, diags: &mut Diagnostics) {
+    if platform != Platform::Aws {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                Some(domain.span.clone()),
+                "dhcp_domain_name applies to platform = \"aws\" only",
+            )
+            .with_help("remove dhcp_domain_name, or set platform = \"aws\""),
+        );
+    } else if domain.value.split_whitespace().count() > 1 {
+        diags.push(
+            Diagnostic::warning(
+                Code::DhcpDomain,
+                Some(domain.span.clone()),
+                format!("the VPC DHCP option set names several domains: {:?}", domain.value),
+            )
+            .with_help("Windows reads the domain-name option as one name; with Windows nodes in the VPC, give the option set a single domain (seed 001)"),
+        );
     }
 }
 

@@ -6,6 +6,8 @@ DISTRO_ID={{ node.linux.os_release_id | sh }}
 DISTRO_MAJOR={{ node.linux.major | sh }}
 KUBE_VERSION={{ cluster.kubernetes_version | sh }}
 KUBE_CHANNEL={{ cluster.kube_channel | sh }}
+NODE_LABELS={{ node.kubelet_labels | sh }}
+NODE_TAINTS={{ node.kubelet_taints | sh }}
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -26,13 +28,14 @@ die() {
   die "this script is for $DISTRO; the machine runs ${ID:-unknown} ${VERSION_ID:-}"
 ip -4 -o addr show dev "$NODE_INTERFACE" 2>/dev/null | grep -qF " $NODE_ADDRESS/" ||
   die "interface $NODE_INTERFACE does not hold $NODE_ADDRESS"
-# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk.
+# The spec's resources, at least Rancher's minimums (seed 001): 2 CPUs, 5 GB of memory,
+# 50 GB of disk; memory and disk with 10% slack for what firmware and the kernel keep.
 cpus=$(nproc)
-((cpus >= 2)) || die "needs at least 2 CPUs, has $cpus"
+((cpus >= {{ node.resources.cpus }})) || die "needs at least {{ node.resources.cpus }} CPUs, has $cpus"
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-((mem_kib >= 4500000)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
+((mem_kib >= {{ node.resources.memory_min_kib }})) || die "needs {{ node.resources.memory_gb }} GB of memory, has $((mem_kib / 1024)) MiB"
 disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
-((disk_kib >= 45000000)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+((disk_kib >= {{ node.resources.disk_min_kib }})) || die "needs {{ node.resources.disk_gb }} GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
 
 # --- kernel settings for pod networking ------------------------------------------
 log "kernel modules and sysctls"
@@ -104,7 +107,7 @@ containerd config default >/etc/containerd/config.toml
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
 systemctl enable containerd
 systemctl restart containerd
-echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}" >"$kubelet_defaults"
+echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
 {% if node.vmxnet3_unit %}
 # --- vSphere: vmxnet3 hardware offload off at every boot (seed 001) ---------------
@@ -114,4 +117,9 @@ log "disable_hw_offloading.service for $NODE_INTERFACE"
 install -m 0644 "./disable_hw_offloading.service" /etc/systemd/system/disable_hw_offloading.service
 systemctl daemon-reload
 systemctl enable --now disable_hw_offloading.service
+{% endif -%}
+{% if node.pod_cidr and not cluster.flannel %}
+# --- l3-upstream: the node's bridge on its pod subnet {{ node.pod_cidr }}; the router routes it
+log "CNI config 10-bridge.conflist"
+install -D -m 0644 ./10-bridge.conflist /etc/cni/net.d/10-bridge.conflist
 {% endif -%}

@@ -36,9 +36,35 @@ log "CA cert hash: $ca_hash"
 log "pin it in the spec as cluster.join.ca_cert_hash, or pass it to the other nodes' scripts"
 {%- endif %}
 
-# --- step cni/{{ node.name }}: flannel {{ cluster.mode }} --------------------------------------
+{% if cluster.routed -%}
+# --- pod subnets: planned by kubeplan in _cluster/routes.tsv; a timer gives them to joined nodes
+routes_table=../_cluster/routes.tsv
+[[ -f $routes_table ]] || die "$routes_table is missing: copy the out dir's _cluster folder beside this node's folder"
+log "kubeplan-pod-cidrs.timer with $routes_table"
+install -D -m 0644 "$routes_table" /etc/kubeplan/routes.tsv
+install -m 0755 ./kubeplan-pod-cidrs.sh /usr/local/sbin/kubeplan-pod-cidrs
+install -m 0644 ./kubeplan-pod-cidrs.service ./kubeplan-pod-cidrs.timer /etc/systemd/system/
+systemctl daemon-reload
+systemctl enable --now kubeplan-pod-cidrs.timer
+/usr/local/sbin/kubeplan-pod-cidrs
+
+{% endif -%}
+# --- step cni/{{ node.name }}: {{ cluster.network_name }} --------------------------------------
+{% if cluster.flannel -%}
 log "applying kube-flannel.yml"
 kubectl apply -f "./kube-flannel.yml"
+{% else -%}
+log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
+{% endif -%}
+{% if cluster.linux_worker_taint -%}
+# Linux workers carry cattle.io/os=linux:NoSchedule; CoreDNS must still run on them.
+if ! kubectl -n kube-system get deployment coredns -o jsonpath='{.spec.template.spec.tolerations[*].key}' |
+  grep -qw 'cattle.io/os'; then
+  log "letting CoreDNS tolerate cattle.io/os=linux:NoSchedule"
+  kubectl -n kube-system patch deployment coredns --type json -p \
+    '[{"op":"add","path":"/spec/template/spec/tolerations/-","value":{"key":"cattle.io/os","operator":"Equal","value":"linux","effect":"NoSchedule"}}]'
+fi
+{% endif -%}
 {% if cluster.has_windows -%}
 log "letting Windows nodes' kube-proxy watch services with the node's credentials"
 kubectl apply -f "./windows-kube-proxy-rbac.yaml"

@@ -15,8 +15,8 @@ file, after every Linux node has joined:
 {%- endif %}
 
 Step prepare/{{ node.name }}: Windows features, containerd, the Kubernetes and CNI binaries, the
-HNS network for flannel {{ cluster.mode }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
-join, flanneld, and the kube-proxy service. The script is safe to run again, also after a
+HNS network for {{ cluster.network_name }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
+join{% if cluster.flannel %}, flanneld{% endif %}, and the kube-proxy service. The script is safe to run again, also after a
 reboot that re-created the HNS network (sig-windows-tools #92).
 #>
 [CmdletBinding()]
@@ -53,6 +53,11 @@ $KubernetesVersion = {{ cluster.kubernetes_tag | ps }}
 $ControlPlaneEndpoint = {{ cluster.endpoint | ps }}
 $ClusterCidr = {{ cluster.cluster_cidr | ps }}
 $HnsNetworkName = {{ node.windows.hns_network | ps }}
+{%- if node.pod_cidr and not cluster.flannel %}
+$PodCidr = {{ node.pod_cidr | ps }}
+$PodGateway = {{ node.pod_gateway | ps }}
+$PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
+{%- endif %}
 $ContainerdVersion = {{ cluster.versions.containerd | ps }}
 $FlannelVersion = {{ cluster.versions.flannel | ps }}
 $FlannelCniVersion = {{ cluster.versions.flannel_cni_plugin | ps }}
@@ -122,17 +127,18 @@ if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias 
 if ($env:COMPUTERNAME -ne $NodeName) {
     Write-Warning "the computer name $env:COMPUTERNAME differs from the node name $NodeName; the node registers as $NodeName"
 }
-# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk on Windows.
+# The spec's resources, at least Rancher's minimums (seed 001): 2 CPUs, 5 GB of memory,
+# 50 GB of disk on Windows; memory and disk with 10% slack.
 $computer = Get-CimInstance -ClassName Win32_ComputerSystem
-if ($computer.NumberOfLogicalProcessors -lt 2) {
-    throw "needs at least 2 CPUs, has $($computer.NumberOfLogicalProcessors)"
+if ($computer.NumberOfLogicalProcessors -lt {{ node.resources.cpus }}) {
+    throw "needs at least {{ node.resources.cpus }} CPUs, has $($computer.NumberOfLogicalProcessors)"
 }
-if ($computer.TotalPhysicalMemory -lt 4.5GB) {
-    throw "needs 5 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
+if ($computer.TotalPhysicalMemory -lt {{ node.resources.memory_min_bytes }}) {
+    throw "needs {{ node.resources.memory_gb }} GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
 }
 $disk = Get-Volume -DriveLetter C
-if ($disk.Size -lt 45GB) {
-    throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
+if ($disk.Size -lt {{ node.resources.disk_min_bytes }}) {
+    throw "needs {{ node.resources.disk_gb }} GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
 }
 
 # --- step prepare/{{ node.name }} -------------------------------------------------------
@@ -173,8 +179,10 @@ foreach ($binary in 'kubelet.exe', 'kubeadm.exe', 'kube-proxy.exe') {
     $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
     Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256"
 }
+{%- if cluster.flannel %}
 Save-VerifiedFile -Uri "https://github.com/flannel-io/flannel/releases/download/$FlannelVersion/flanneld.exe" `
     -Path (Join-Path $KubeDir 'flanneld.exe')
+{%- endif %}
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
@@ -182,6 +190,7 @@ if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
         -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
     tar.exe -xzf $archive -C $CniBinDir
 }
+{%- if cluster.flannel %}
 if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion.tgz"
     Save-VerifiedFile -Uri "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive
@@ -191,19 +200,25 @@ if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
     Copy-Item -Path (Get-ChildItem -Path $unpacked -Recurse -Filter 'flannel*.exe' | Select-Object -First 1).FullName `
         -Destination (Join-Path $CniBinDir 'flannel.exe')
 }
+{%- endif %}
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
     Save-VerifiedFile -Uri "https://github.com/microsoft/windows-container-networking/releases/download/$WindowsCniVersion/windows-container-networking-cni-amd64-$WindowsCniVersion.zip" -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $CniBinDir
 }
 
+{% if cluster.flannel -%}
 Copy-Item -Force -Path (Join-Path $Here '10-flannel.json') -Destination (Join-Path $CniConfDir '10-flannel.json')
 Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\kube-flannel\net-conf.json'
 Copy-Item -Force -Path (Join-Path $Here 'start-flanneld.ps1') -Destination (Join-Path $KubeDir 'start-flanneld.ps1')
+{%- else %}
+Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
+{%- endif %}
 
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
 Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/master/Kubernetes/windows/hns.psm1' -Path $hnsModule
 Import-Module $hnsModule -DisableNameChecking
+{%- if cluster.flannel %}
 if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' })) {
     # flannel's own network needs the external vSwitch first; creating it drops the
     # node's connection for a few seconds.
@@ -217,6 +232,22 @@ if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' })) {
 {%- endif %}
     Start-Sleep -Seconds 10
 }
+{%- else %}
+if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
+    # The node's own l2bridge network on its pod subnet; the router carries the routes
+    # between nodes (seed 003). Creating it drops the node's connection for a few seconds.
+    Write-Step "creating the l2bridge HNS network $HnsNetworkName on $PodCidr"
+    New-HNSNetwork -Type L2Bridge -AddressPrefix $PodCidr -Gateway $PodGateway -Name $HnsNetworkName `
+        -AdapterName $InterfaceName | Out-Null
+    Start-Sleep -Seconds 10
+}
+$network = Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName }
+if (-not (Get-HnsEndpoint | Where-Object { $_.Name -eq 'cbr0_ep' })) {
+    # The host's endpoint on the pod subnet: pods reach the node and the node reaches pods through it.
+    $endpoint = New-HnsEndpoint -NetworkId $network.Id -Name 'cbr0_ep' -IPAddress $PodHostEndpoint -Gateway $PodGateway
+    Attach-HnsHostEndpoint -EndpointID $endpoint.Id -CompartmentID 1
+}
+{%- endif %}
 {%- if cluster.vxlan %}
 if (-not (Get-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -ErrorAction SilentlyContinue)) {
     New-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -DisplayName 'kubeplan: flannel VXLAN' -Direction Inbound `
@@ -242,6 +273,12 @@ $kubeletArgs = @(
     '--cgroups-per-qos=false'
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
+{%- if node.kubelet_labels %}
+    ('--node-labels=' + {{ node.kubelet_labels | ps }})
+{%- endif %}
+{%- if node.kubelet_taints %}
+    ('--register-with-taints=' + {{ node.kubelet_taints | ps }})
+{%- endif %}
 {%- if cluster.kubelet_before_1_27 %}
     '--container-runtime=remote'
     "--pod-infra-container-image=$PauseImage"
@@ -261,6 +298,7 @@ if (Test-Path $KubeletConf) {
     if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
 }
 
+{% if cluster.flannel -%}
 # flanneld is not a Windows service; a boot task runs it (and restarts it) as SYSTEM.
 $action = New-ScheduledTaskAction -Execute 'powershell.exe' `
     -Argument "-NoProfile -ExecutionPolicy Bypass -File $KubeDir\start-flanneld.ps1"
@@ -281,6 +319,7 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     }
     Start-Sleep -Seconds 5
 }
+{%- endif %}
 
 # Stale load-balancer policies from an earlier run confuse kube-proxy.
 Get-HnsPolicyList | Remove-HnsPolicyList

@@ -16,6 +16,8 @@ DISTRO_ID=debian
 DISTRO_MAJOR=12
 KUBE_VERSION=1.31.2
 KUBE_CHANNEL=v1.31
+NODE_LABELS=''
+NODE_TAINTS=''
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -36,13 +38,14 @@ die() {
   die "this script is for $DISTRO; the machine runs ${ID:-unknown} ${VERSION_ID:-}"
 ip -4 -o addr show dev "$NODE_INTERFACE" 2>/dev/null | grep -qF " $NODE_ADDRESS/" ||
   die "interface $NODE_INTERFACE does not hold $NODE_ADDRESS"
-# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk.
+# The spec's resources, at least Rancher's minimums (seed 001): 2 CPUs, 5 GB of memory,
+# 50 GB of disk; memory and disk with 10% slack for what firmware and the kernel keep.
 cpus=$(nproc)
 ((cpus >= 2)) || die "needs at least 2 CPUs, has $cpus"
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-((mem_kib >= 4500000)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
+((mem_kib >= 4394531)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
 disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
-((disk_kib >= 45000000)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+((disk_kib >= 43945312)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
 
 # --- kernel settings for pod networking ------------------------------------------
 log "kernel modules and sysctls"
@@ -81,7 +84,7 @@ containerd config default >/etc/containerd/config.toml
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
 systemctl enable containerd
 systemctl restart containerd
-echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}" >"$kubelet_defaults"
+echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
 
 # --- step init/cp-1: kubeadm init ------------------------------------------
@@ -105,6 +108,17 @@ ca_hash="sha256:$(openssl x509 -pubkey -noout -in /etc/kubernetes/pki/ca.crt |
   openssl pkey -pubin -outform der | sha256sum | cut -d ' ' -f 1)"
 [[ $ca_hash == sha256:7f3c2a9e5d1b8c4f6a0e2d9b7c5a3f1e8d6b4a2c0e9f7d5b3a1c8e6f4d2b0a9c ]] ||
   die "the cluster CA hash $ca_hash differs from cluster.join.ca_cert_hash in the spec"
+
+# --- pod subnets: planned by kubeplan in _cluster/routes.tsv; a timer gives them to joined nodes
+routes_table=../_cluster/routes.tsv
+[[ -f $routes_table ]] || die "$routes_table is missing: copy the out dir's _cluster folder beside this node's folder"
+log "kubeplan-pod-cidrs.timer with $routes_table"
+install -D -m 0644 "$routes_table" /etc/kubeplan/routes.tsv
+install -m 0755 ./kubeplan-pod-cidrs.sh /usr/local/sbin/kubeplan-pod-cidrs
+install -m 0644 ./kubeplan-pod-cidrs.service ./kubeplan-pod-cidrs.timer /etc/systemd/system/
+systemctl daemon-reload
+systemctl enable --now kubeplan-pod-cidrs.timer
+/usr/local/sbin/kubeplan-pod-cidrs
 
 # --- step cni/cp-1: flannel host-gw --------------------------------------
 log "applying kube-flannel.yml"

@@ -107,16 +107,17 @@ if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias 
 if ($env:COMPUTERNAME -ne $NodeName) {
     Write-Warning "the computer name $env:COMPUTERNAME differs from the node name $NodeName; the node registers as $NodeName"
 }
-# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk on Windows.
+# The spec's resources, at least Rancher's minimums (seed 001): 2 CPUs, 5 GB of memory,
+# 50 GB of disk on Windows; memory and disk with 10% slack.
 $computer = Get-CimInstance -ClassName Win32_ComputerSystem
 if ($computer.NumberOfLogicalProcessors -lt 2) {
     throw "needs at least 2 CPUs, has $($computer.NumberOfLogicalProcessors)"
 }
-if ($computer.TotalPhysicalMemory -lt 4.5GB) {
+if ($computer.TotalPhysicalMemory -lt 4500000000) {
     throw "needs 5 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
 }
 $disk = Get-Volume -DriveLetter C
-if ($disk.Size -lt 45GB) {
+if ($disk.Size -lt 45000000000) {
     throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
 }
 

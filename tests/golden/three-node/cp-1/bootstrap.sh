@@ -16,6 +16,8 @@ DISTRO_ID=ubuntu
 DISTRO_MAJOR=22
 KUBE_VERSION=1.29.4
 KUBE_CHANNEL=v1.29
+NODE_LABELS=''
+NODE_TAINTS=''
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -36,13 +38,14 @@ die() {
   die "this script is for $DISTRO; the machine runs ${ID:-unknown} ${VERSION_ID:-}"
 ip -4 -o addr show dev "$NODE_INTERFACE" 2>/dev/null | grep -qF " $NODE_ADDRESS/" ||
   die "interface $NODE_INTERFACE does not hold $NODE_ADDRESS"
-# Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk.
+# The spec's resources, at least Rancher's minimums (seed 001): 2 CPUs, 5 GB of memory,
+# 50 GB of disk; memory and disk with 10% slack for what firmware and the kernel keep.
 cpus=$(nproc)
 ((cpus >= 2)) || die "needs at least 2 CPUs, has $cpus"
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-((mem_kib >= 4500000)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
+((mem_kib >= 4394531)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
 disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
-((disk_kib >= 45000000)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+((disk_kib >= 43945312)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
 
 # --- kernel settings for pod networking ------------------------------------------
 log "kernel modules and sysctls"
@@ -81,7 +84,7 @@ containerd config default >/etc/containerd/config.toml
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
 systemctl enable containerd
 systemctl restart containerd
-echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}" >"$kubelet_defaults"
+echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
 
 # --- vSphere: vmxnet3 hardware offload off at every boot (seed 001) ---------------
