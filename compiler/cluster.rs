@@ -119,3 +119,11 @@ impl Cluster {
         self.nodes.iter().any(Node::is_windows)
     }
 }
+
+/// A node of an earlier apply that is no longer in the spec: it gets cleanup scripts.
+#[derive(Clone, Debug)]
+pub struct RemovedNode {
+    pub name: NodeName,
+    pub windows: bool,
+    pub address: Ipv4Addr,
+}

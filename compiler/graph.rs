@@ -28,6 +28,8 @@ pub enum StepKind {
     WindowsPrepare,
     /// A Windows node's `kubeadm join` and its services.
     WindowsJoin,
+    /// A node removed from the spec: drained, deleted and reset.
+    Cleanup,
 }
 
 impl StepKind {
@@ -39,6 +41,7 @@ impl StepKind {
             StepKind::LinuxReady => "linux-ready",
             StepKind::WindowsPrepare => "prepare",
             StepKind::WindowsJoin => "join",
+            StepKind::Cleanup => "cleanup",
         }
     }
 }
@@ -117,13 +120,19 @@ impl Graph {
     }
 }
 
-/// Builds the step graph of a validated cluster.
-pub fn build(cluster: &Cluster) -> Graph {
+/// Builds the step graph of a validated cluster and of the nodes removed from it. A
+/// removed node is cleaned up once the control plane exists, before any node joins (so
+/// a replacement may reuse its address).
+pub fn build(cluster: &Cluster, removed: &[NodeName]) -> Graph {
     let mut dag = DiGraph::new();
     let first = cluster.first_control_plane();
     let init = dag.add_node(Step::new(StepKind::Init, Some(&first.name)));
     let cni = dag.add_node(Step::new(StepKind::Cni, Some(&first.name)));
     dag.add_edge(init, cni, ());
+    for name in removed {
+        let cleanup = dag.add_node(Step::new(StepKind::Cleanup, Some(name)));
+        dag.add_edge(init, cleanup, ());
+    }
     let ready = dag.add_node(Step::new(StepKind::LinuxReady, None));
     let mut linux_joins = 0;
     for node in cluster

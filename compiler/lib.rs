@@ -71,8 +71,10 @@ pub fn compile(
         });
     };
     let memory = memory(&cluster, prior);
-    let graph = graph::build(&cluster);
-    let artifacts = render::render(&cluster, &graph)?;
+    let removed = removed_nodes(&memory);
+    let names: Vec<model::NodeName> = removed.iter().map(|r| r.name.clone()).collect();
+    let graph = graph::build(&cluster, &names);
+    let artifacts = render::render(&cluster, &graph, &removed)?;
     let spec_hash = spec_hash(&loaded.sources, &loaded.spec_files);
     Ok(Compiled {
         sources: loaded.sources,
@@ -128,4 +130,20 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
         nodes,
         removed_nodes,
     }
+}
+
+/// The removed nodes the state remembers, as far as they are well-formed (a state edited
+/// by hand cannot put an arbitrary name or address into a cleanup script).
+fn removed_nodes(memory: &state::Memory) -> Vec<cluster::RemovedNode> {
+    memory
+        .removed_nodes
+        .iter()
+        .filter_map(|(name, r)| {
+            Some(cluster::RemovedNode {
+                name: name.parse().ok()?,
+                windows: r.os == "windows",
+                address: r.address.parse().ok()?,
+            })
+        })
+        .collect()
 }

@@ -98,12 +98,57 @@ fn a_removed_node_is_planned_as_deletions_and_its_folder_goes() {
         .unwrap()
         .to_owned();
     spec.write_spec(&without_win);
-    spec.kubeplan(&["apply", "--auto-approve"])
+    spec.kubeplan(&["plan"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("- win-1/bootstrap.ps1 (delete"));
+        .stdout(predicate::str::contains("- win-1/bootstrap.ps1 (delete"))
+        .stdout(predicate::str::contains("+ _cleanup/win-1/remove-node.sh"))
+        .stdout(predicate::str::contains("+ _cleanup/win-1/reset.ps1"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
     assert!(!spec.out().join("win-1").exists());
     assert!(spec.out().join("cp-1/bootstrap.sh").is_file());
+    let reset = std::fs::read_to_string(spec.out().join("_cleanup/win-1/reset.ps1")).unwrap();
+    assert!(reset.contains("Remove-HnsNetwork") && reset.contains("sc.exe delete"));
+    let runbook = std::fs::read_to_string(spec.out().join("runbook.md")).unwrap();
+    assert!(
+        runbook.contains("| `cleanup/win-1` | win-1 (removed) |"),
+        "{runbook}"
+    );
+    // The cleanup scripts stay until a node of that name comes back.
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes."));
+    spec.write_spec(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    assert!(!spec.out().join("_cleanup").exists());
+    assert!(spec.out().join("win-1/bootstrap.ps1").is_file());
+}
+
+#[test]
+fn a_removed_linux_node_gets_a_shellcheck_clean_reset_script() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let start = three_node_spec().find("node \"worker-1\"").unwrap();
+    let end = three_node_spec().find("node \"win-1\"").unwrap();
+    let mut text = three_node_spec();
+    text.replace_range(start..end, "");
+    spec.write_spec(&text);
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    for script in ["remove-node.sh", "reset.sh"] {
+        let path = spec.out().join("_cleanup/worker-1").join(script);
+        let out = std::process::Command::new("shellcheck")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("NODE_NAME=worker-1"), "{script}");
+    }
 }
 
 #[test]
@@ -314,4 +359,44 @@ fn a_corrupt_state_is_an_error_that_names_the_file() {
         "{ not json",
         "the state is left as it was"
     );
+}
+
+#[test]
+fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_runbook() {
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-pool/main.hcl");
+    let spec = SpecDir::new(&std::fs::read_to_string(example).unwrap());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let out = spec
+        .kubeplan(&["plan", "--var", "windows_workers=51"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let mut changed: Vec<&str> = out
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .filter(|l| l.starts_with("+ ") || l.starts_with("~ ") || l.starts_with("- "))
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    changed.sort_unstable();
+    assert_eq!(
+        changed,
+        [
+            "+ win-51/10-flannel.json",
+            "+ win-51/bootstrap.ps1",
+            "+ win-51/net-conf.json",
+            "+ win-51/start-flanneld.ps1",
+            "~ _cluster/routes.tsv",
+            "~ runbook.md",
+        ],
+        "{out}"
+    );
+    assert!(
+        out.contains("+win-51\twindows\t172.16.1.51\t10.244.53.0/24"),
+        "{out}"
+    );
+    assert!(out.contains("Plan: 4 to create, 2 to update, 0 to delete."));
 }

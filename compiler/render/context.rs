@@ -254,10 +254,7 @@ impl NodeCtx {
                         } else {
                             ""
                         },
-                        hns_network: match c.network.mode {
-                            NetworkMode::Vxlan => format!("flannel.{}", c.network.vxlan_vni),
-                            _ => "cbr0".to_owned(),
-                        },
+                        hns_network: hns_network(c),
                     }),
                 )
             }
@@ -322,6 +319,35 @@ fn controller_manager_args(c: &Cluster) -> Vec<ArgCtx> {
         }]
     } else {
         Vec::new()
+    }
+}
+
+/// A node removed from the spec, for its cleanup scripts.
+#[derive(Serialize)]
+pub struct RemovedCtx {
+    pub name: String,
+    pub address: String,
+    pub windows: bool,
+    /// The pod network's HNS network in the cluster's mode.
+    pub hns_network: String,
+}
+
+impl RemovedCtx {
+    pub fn new(c: &Cluster, r: &crate::cluster::RemovedNode) -> Self {
+        RemovedCtx {
+            name: r.name.to_string(),
+            address: r.address.to_string(),
+            windows: r.windows,
+            hns_network: hns_network(c),
+        }
+    }
+}
+
+/// The HNS network kube-proxy attaches to: flannel's `flannel.VNI` for vxlan, else `cbr0`.
+fn hns_network(c: &Cluster) -> String {
+    match c.network.mode {
+        NetworkMode::Vxlan => format!("flannel.{}", c.network.vxlan_vni),
+        _ => "cbr0".to_owned(),
     }
 }
 

@@ -12,7 +12,7 @@ use include_dir::{include_dir, Dir};
 use serde::Serialize;
 use tera::{Kwargs, State, Tera};
 
-use crate::cluster::{Cluster, Node, NodeOs};
+use crate::cluster::{Cluster, Node, NodeOs, RemovedNode};
 use crate::graph::{Graph, StepKind};
 use context::{ClusterCtx, NodeCtx};
 pub use versions::Versions;
@@ -86,6 +86,8 @@ struct TemplateCtx<'a> {
     steps: Option<&'a [context::StepCtx]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     routes: Option<&'a [context::RouteCtx]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed: Option<context::RemovedCtx>,
 }
 
 /// A file to render: its out path, template, step and mode.
@@ -94,17 +96,24 @@ struct Planned<'a> {
     template: &'static str,
     step: String,
     node: Option<&'a Node>,
+    removed: Option<&'a RemovedNode>,
     mode: u32,
 }
 
 const EXECUTABLE: u32 = 0o755;
 const REGULAR: u32 = 0o644;
 
-/// Renders every artifact of the cluster, sorted by step order then path.
-pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderError> {
+/// Renders every artifact of the cluster and the cleanup scripts of removed nodes,
+/// sorted by step order then path.
+pub fn render(
+    cluster: &Cluster,
+    graph: &Graph,
+    removed: &[RemovedNode],
+) -> Result<Vec<Artifact>, RenderError> {
     let tera = engine()?;
     let cluster_ctx = ClusterCtx::new(cluster);
-    let planned = plan_files(cluster);
+    let mut planned = plan_files(cluster);
+    planned.extend(cleanup_files(removed));
 
     let mut by_step: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for p in &planned {
@@ -134,6 +143,7 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
                 node,
                 steps: None,
                 routes: p.node.is_none().then_some(routes.as_slice()),
+                removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
             },
         )?;
         artifacts.push(Artifact {
@@ -161,6 +171,7 @@ pub fn render(cluster: &Cluster, graph: &Graph) -> Result<Vec<Artifact>, RenderE
                 node: None,
                 steps: Some(&steps),
                 routes: None,
+                removed: None,
             },
         )?,
         mode: REGULAR,
@@ -195,6 +206,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             template,
             step: step_id(kind, n),
             node: Some(n),
+            removed: None,
             mode,
         };
         let is_first = n.name == first.name;
@@ -316,8 +328,36 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             template: "cluster/routes.tsv",
             step: step_id(Init, first),
             node: None,
+            removed: None,
             mode: REGULAR,
         });
+    }
+    out
+}
+
+/// `_cleanup/NODE/`: drain and delete (on a control-plane node), then reset (on the node).
+fn cleanup_files(removed: &[RemovedNode]) -> Vec<Planned<'_>> {
+    let mut out = Vec::with_capacity(removed.len() * 2);
+    for r in removed {
+        let step = crate::graph::Step::new(StepKind::Cleanup, Some(&r.name)).id;
+        let (reset, template) = if r.windows {
+            ("reset.ps1", "cleanup/reset.ps1")
+        } else {
+            ("reset.sh", "cleanup/reset.sh")
+        };
+        for (name, template) in [
+            ("remove-node.sh", "cleanup/remove-node.sh"),
+            (reset, template),
+        ] {
+            out.push(Planned {
+                path: format!("_cleanup/{}/{name}", r.name),
+                template,
+                step: step.clone(),
+                node: None,
+                removed: Some(r),
+                mode: EXECUTABLE,
+            });
+        }
     }
     out
 }

@@ -333,7 +333,8 @@ impl Decoder<'_> {
     }
 
     /// A `node_pool "NAME" { count = N, address_range = CIDR, ... }` block: `count` nodes
-    /// named `NAME-01`, `NAME-02`, ... with addresses taken in order from the range.
+    /// named `NAME-01`, `NAME-02`, ... (`NAME-100` after `NAME-99`: raising the count never
+    /// renames a node) with addresses taken in order from the range.
     fn node_pool(
         &self,
         file: FileId,
@@ -379,13 +380,10 @@ impl Decoder<'_> {
             );
             return None;
         }
-        let width = count.value.to_string().len().max(2);
         let mut nodes = Vec::with_capacity(count.value as usize);
         for (i, address) in hosts.take(count.value as usize).enumerate() {
-            let generated = Spanned::new(
-                format!("{}-{:0width$}", label.value, i + 1),
-                label.span.clone(),
-            );
+            let generated =
+                Spanned::new(format!("{}-{:02}", label.value, i + 1), label.span.clone());
             let name = dns_label(generated, "node_pool", diags)?;
             let mut node = common.clone().into_node(
                 name,
