@@ -154,6 +154,8 @@ codes! {
     Vmxnet3 = "KP041": "the vmxnet3 offload fix turned off where the offload bug is known",
     DhcpDomain = "KP042": "an AWS DHCP option set domain-name with more than one domain",
     PodCidr = "KP043": "a node pod CIDR or node_cidr_mask that does not fit the cluster CIDR",
+    HaEndpoint = "KP044": "several control-plane nodes behind the address of one of them",
+    EtcdQuorum = "KP045": "an even number of etcd members",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

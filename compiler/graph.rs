@@ -20,6 +20,9 @@ pub enum StepKind {
     Init,
     /// The CNI manifest applied from the first control-plane node.
     Cni,
+    /// Another control-plane node's `kubeadm join --control-plane`, one at a time (each
+    /// adds an etcd member).
+    ControlPlaneJoin,
     /// A Linux node's `kubeadm join`.
     LinuxJoin,
     /// Every Linux node has joined: the point Windows nodes wait for.
@@ -37,7 +40,7 @@ impl StepKind {
         match self {
             StepKind::Init => "init",
             StepKind::Cni => "cni",
-            StepKind::LinuxJoin => "join",
+            StepKind::ControlPlaneJoin | StepKind::LinuxJoin => "join",
             StepKind::LinuxReady => "linux-ready",
             StepKind::WindowsPrepare => "prepare",
             StepKind::WindowsJoin => "join",
@@ -133,20 +136,30 @@ pub fn build(cluster: &Cluster, removed: &[NodeName]) -> Graph {
         let cleanup = dag.add_node(Step::new(StepKind::Cleanup, Some(name)));
         dag.add_edge(init, cleanup, ());
     }
+    let mut before_workers = cni;
+    for node in cluster
+        .nodes
+        .iter()
+        .filter(|n| n.is_control_plane() && n.name != first.name)
+    {
+        let join = dag.add_node(Step::new(StepKind::ControlPlaneJoin, Some(&node.name)));
+        dag.add_edge(before_workers, join, ());
+        before_workers = join;
+    }
     let ready = dag.add_node(Step::new(StepKind::LinuxReady, None));
     let mut linux_joins = 0;
     for node in cluster
         .nodes
         .iter()
-        .filter(|n| !n.is_windows() && n.name != first.name)
+        .filter(|n| !n.is_windows() && !n.is_control_plane())
     {
         let join = dag.add_node(Step::new(StepKind::LinuxJoin, Some(&node.name)));
-        dag.add_edge(cni, join, ());
+        dag.add_edge(before_workers, join, ());
         dag.add_edge(join, ready, ());
         linux_joins += 1;
     }
     if linux_joins == 0 {
-        dag.add_edge(cni, ready, ());
+        dag.add_edge(before_workers, ready, ());
     }
     for node in cluster.nodes.iter().filter(|n| n.is_windows()) {
         let prepare = dag.add_node(Step::new(StepKind::WindowsPrepare, Some(&node.name)));

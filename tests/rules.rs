@@ -673,6 +673,33 @@ fn kp043_pod_cidr() {
     );
 }
 
+/// The three-node example with a second control-plane node.
+fn two_control_planes(endpoint: &str) -> String {
+    edit(
+        "node \"worker-1\" {",
+        "node \"cp-2\" {\n  os        = \"linux\"\n  distro    = \"ubuntu-22.04\"\n  roles     = [\"controlplane\", \"etcd\"]\n  address   = \"10.0.0.12\"\n  interface = \"ens192\"\n}\n\nnode \"worker-1\" {",
+    )
+    .replace("\"10.0.0.10:6443\"", endpoint)
+}
+
+#[test]
+fn kp044_ha_control_plane_behind_one_node() {
+    expect(
+        &two_control_planes("\"10.0.0.10:6443\""),
+        Code::HaEndpoint,
+        "13:28",
+    );
+}
+
+#[test]
+fn kp045_even_etcd_members_warn() {
+    let found = diagnostics(&two_control_planes("\"k8s.example.com:6443\""));
+    assert_eq!(
+        found,
+        vec![(Code::EtcdQuorum, Severity::Warning, "40:15".to_owned())]
+    );
+}
+
 #[test]
 fn every_code_has_a_case_here() {
     let source = include_str!("rules.rs");

@@ -48,6 +48,8 @@ pub struct ClusterCtx {
     pub kubeadm_args_as_list: bool,
     pub has_windows: bool,
     pub linux_worker_taint: bool,
+    /// More than one control-plane node: certificates are shared through kubeadm's upload.
+    pub ha: bool,
     /// The API server's port on the first control-plane node: the endpoint's port when the
     /// endpoint is that node, else kubeadm's 6443 behind a load balancer.
     pub api_bind_port: u16,
@@ -217,6 +219,7 @@ impl ClusterCtx {
             kubeadm_args_as_list: v >= KUBEADM_V1BETA4,
             has_windows: c.has_windows(),
             linux_worker_taint: c.linux_worker_taint,
+            ha: c.nodes.iter().filter(|n| n.is_control_plane()).count() > 1,
             api_bind_port: if c.endpoint.host == c.first_control_plane().address.to_string() {
                 c.endpoint.port
             } else {

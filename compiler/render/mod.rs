@@ -194,7 +194,7 @@ fn render_one(tera: &Tera, template: &str, ctx: &TemplateCtx<'_>) -> Result<Stri
 
 /// Which files each node gets, and the step each belongs to.
 fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
-    use StepKind::{Cni, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
+    use StepKind::{Cni, ControlPlaneJoin, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
     let first = cluster.first_control_plane();
     let flannel = cluster.network.plugin == crate::model::NetworkPlugin::Flannel
         && cluster.network.mode != crate::model::NetworkMode::L3Upstream;
@@ -210,7 +210,13 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             mode,
         };
         let is_first = n.name == first.name;
-        let linux_step = if is_first { Init } else { LinuxJoin };
+        let linux_step = if is_first {
+            Init
+        } else if n.is_control_plane() {
+            ControlPlaneJoin
+        } else {
+            LinuxJoin
+        };
         match &n.os {
             NodeOs::Windows(_) => {
                 let prepare = WindowsPrepare;
@@ -298,6 +304,12 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                     ));
                 }
             }
+            NodeOs::Linux(_) if n.is_control_plane() => out.push(file(
+                "bootstrap.sh",
+                "linux/control-plane-join.sh",
+                ControlPlaneJoin,
+                EXECUTABLE,
+            )),
             NodeOs::Linux(_) => out.push(file(
                 "bootstrap.sh",
                 "linux/worker.sh",

@@ -32,18 +32,49 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     for n in &linux {
         check_stacked_etcd(n, diags);
     }
-    let control_planes: Vec<_> = linux
+    let control_planes: Vec<&&NodeSpec> = linux
         .iter()
         .filter(|n| has(n, Role::ControlPlane))
         .collect();
-    if let [_, second, ..] = control_planes.as_slice() {
+    if control_planes.len() > 1 {
+        check_ha(spec, &control_planes, diags);
+    }
+}
+
+/// Several control-plane nodes: they sit behind `control_plane_endpoint` (a load balancer
+/// or DNS name), and their stacked etcd members should be odd in number.
+fn check_ha(spec: &Spec, control_planes: &[&&NodeSpec], diags: &mut Diagnostics) {
+    let endpoint = &spec.cluster.control_plane_endpoint;
+    if let Some(n) = control_planes
+        .iter()
+        .find(|n| n.address.value.to_string() == endpoint.value.host)
+    {
         diags.push(
             Diagnostic::error(
-                Code::Unsupported,
-                Some(second.name.span.clone()),
-                format!("node {:?} would be a second control-plane node", second.name.value.as_str()),
+                Code::HaEndpoint,
+                Some(endpoint.span.clone()),
+                format!(
+                    "control_plane_endpoint {} is the address of control-plane node {:?}, one of {}",
+                    endpoint.value,
+                    n.name.value.as_str(),
+                    control_planes.len()
+                ),
             )
-            .with_help("this version of kubeplan generates a single control-plane node; give the others the worker role"),
+            .with_help("with several control-plane nodes, point control_plane_endpoint at a load balancer or DNS name in front of all of them, or the cluster goes down with that one node"),
+        );
+    }
+    let members = control_planes.len();
+    if members % 2 == 0 {
+        diags.push(
+            Diagnostic::warning(
+                Code::EtcdQuorum,
+                Some(control_planes[members - 1].roles.span.clone()),
+                format!(
+                    "{members} etcd members: an even count tolerates no more failures than {}",
+                    members - 1
+                ),
+            )
+            .with_help("etcd needs a majority; run 3 or 5 control-plane nodes"),
         );
     }
 }

@@ -96,7 +96,7 @@ if [[ -f /etc/kubernetes/admin.conf ]]; then
   log "kubeadm init already ran"
 else
   log "kubeadm init"
-  kubeadm init --config "./kubeadm-config.yaml" --upload-certs
+  kubeadm init --config "./kubeadm-config.yaml"
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 
