@@ -151,3 +151,25 @@ fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
         assert_eq!(a.mode, 0o644);
     }
 }
+
+#[test]
+fn every_yaml_artifact_parses_and_names_its_kind() {
+    let yaml: Vec<_> = example_artifacts()
+        .into_iter()
+        .filter(|(_, a)| a.path.ends_with(".yaml") || a.path.ends_with(".yml"))
+        .collect();
+    assert!(!yaml.is_empty());
+    for (example, a) in &yaml {
+        let docs = yaml_rust2::YamlLoader::load_from_str(&a.content)
+            .unwrap_or_else(|e| panic!("{example}/{}: {e}", a.path));
+        assert!(!docs.is_empty(), "{example}/{}", a.path);
+        for doc in docs {
+            assert!(
+                doc["apiVersion"].as_str().is_some() && doc["kind"].as_str().is_some(),
+                "{example}/{}: every document has apiVersion and kind",
+                a.path
+            );
+        }
+    }
+    eprintln!("yaml: {} files parsed", yaml.len());
+}
