@@ -41,6 +41,11 @@ pub struct Network {
 }
 
 impl Network {
+    /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
+    pub fn runs_flannel(&self) -> bool {
+        self.plugin == NetworkPlugin::Flannel && self.mode != NetworkMode::L3Upstream
+    }
+
     /// The cluster DNS service address: the tenth address of the service CIDR, as kubeadm picks it.
     pub fn dns_service_ip(&self) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(self.service_cidr.network()).saturating_add(10))

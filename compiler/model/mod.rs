@@ -66,3 +66,10 @@ keyword_enum! {
         L3Upstream = "l3-upstream",
     }
 }
+
+impl NetworkMode {
+    /// True for the modes whose pod subnets kubeplan plans and routes (host-gw, l3-upstream).
+    pub fn routed(self) -> bool {
+        matches!(self, NetworkMode::HostGw | NetworkMode::L3Upstream)
+    }
+}

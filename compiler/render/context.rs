@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cluster::{Cluster, Node, NodeOs};
 use crate::graph::Graph;
-use crate::model::{KubeVersion, NetworkMode, NetworkPlugin, PackageManager, Role};
+use crate::model::{KubeVersion, NetworkMode, PackageManager, Role};
 use crate::render::versions::Versions;
 
 /// kubeadm's v1beta4 config API is the default from this release on.
@@ -197,9 +197,8 @@ impl ClusterCtx {
             platform: c.platform.as_str(),
             mode: c.network.mode.as_str(),
             vxlan: c.network.mode == NetworkMode::Vxlan,
-            flannel: c.network.plugin == NetworkPlugin::Flannel
-                && c.network.mode != NetworkMode::L3Upstream,
-            routed: crate::validate::pods::routed(c.network.mode),
+            flannel: c.network.runs_flannel(),
+            routed: c.network.mode.routed(),
             network_name: match (c.network.plugin, c.network.mode) {
                 (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
                 (plugin, mode) => format!("{plugin} {mode}"),
@@ -310,7 +309,7 @@ fn nth_address(net: Option<ipnet::Ipv4Net>, n: u32) -> Option<String> {
 /// kube-controller-manager flags: no pod subnets of its own where kubeplan plans them, and
 /// kubeadm's default /24 per node changed to `node_cidr_mask`.
 fn controller_manager_args(c: &Cluster) -> Vec<ArgCtx> {
-    if crate::validate::pods::routed(c.network.mode) {
+    if c.network.mode.routed() {
         vec![ArgCtx {
             name: "allocate-node-cidrs",
             value: "false".to_owned(),

@@ -196,9 +196,8 @@ fn render_one(tera: &Tera, template: &str, ctx: &TemplateCtx<'_>) -> Result<Stri
 fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     use StepKind::{Cni, ControlPlaneJoin, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
     let first = cluster.first_control_plane();
-    let flannel = cluster.network.plugin == crate::model::NetworkPlugin::Flannel
-        && cluster.network.mode != crate::model::NetworkMode::L3Upstream;
-    let routed = crate::validate::pods::routed(cluster.network.mode);
+    let flannel = cluster.network.runs_flannel();
+    let routed = cluster.network.mode.routed();
     let mut out = Vec::new();
     for n in &cluster.nodes {
         let file = |name: &str, template: &'static str, kind: StepKind, mode: u32| Planned {

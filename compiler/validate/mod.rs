@@ -5,7 +5,7 @@
 
 mod network;
 mod nodes;
-pub mod pods;
+mod pods;
 mod topology;
 
 use crate::cluster::{Cluster, Network, Node, NodeOs, Resources, LINUX_WORKER_TAINT};

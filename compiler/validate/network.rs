@@ -11,7 +11,7 @@ use crate::spec::{NodeSpec, Spanned, Spec};
 /// The oldest release with packages on pkgs.k8s.io, where the scripts install from.
 pub const MIN_KUBERNETES: KubeVersion = KubeVersion::new(1, 24, 0);
 /// A node's pod subnet holds at least the gateway, the host endpoint and two pods.
-const MAX_NODE_CIDR_MASK: u8 = 29;
+pub(super) const MAX_NODE_CIDR_MASK: u8 = 29;
 /// Without `management_cidr`, a node's host network is taken to be the /24 around its address.
 const DEFAULT_MANAGEMENT_PREFIX: u8 = 24;
 

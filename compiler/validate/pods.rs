@@ -8,14 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::NetworkMode;
 use crate::spec::Spec;
 use crate::state::State;
-
-/// True for the modes whose pod subnets kubeplan plans and routes.
-pub fn routed(mode: NetworkMode) -> bool {
-    matches!(mode, NetworkMode::HostGw | NetworkMode::L3Upstream)
-}
 
 /// Each node's pod CIDR in spec order; `None` everywhere in vxlan mode.
 pub(super) fn allocate(
@@ -25,7 +19,7 @@ pub(super) fn allocate(
 ) -> Vec<Option<Ipv4Net>> {
     let net = &spec.cluster.network;
     let mut out = vec![None; spec.nodes.len()];
-    if !routed(net.mode.value) {
+    if !net.mode.value.routed() {
         for n in &spec.nodes {
             if let Some(p) = &n.pod_cidr {
                 diags.push(
@@ -38,7 +32,7 @@ pub(super) fn allocate(
     }
     let cluster = net.cluster_cidr.value;
     let mask = net.node_cidr_mask.value;
-    if mask <= cluster.prefix_len() || mask > 29 {
+    if mask <= cluster.prefix_len() || mask > super::network::MAX_NODE_CIDR_MASK {
         return out; // reported by the network rules
     }
     let slot_size = 1u32 << (32 - mask);
