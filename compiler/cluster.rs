@@ -99,6 +99,15 @@ impl Node {
         self.roles.contains(&role)
     }
 
+    /// `linux` or `windows`, as the spec, the state and the route table write it.
+    pub fn os_name(&self) -> &'static str {
+        if self.is_windows() {
+            "windows"
+        } else {
+            "linux"
+        }
+    }
+
     /// True for Windows nodes.
     pub fn is_windows(&self) -> bool {
         matches!(self.os, NodeOs::Windows(_))

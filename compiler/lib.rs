@@ -112,7 +112,7 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
         .iter()
         .map(|n| {
             let record = state::NodeRecord {
-                os: if n.is_windows() { "windows" } else { "linux" }.to_owned(),
+                os: n.os_name().to_owned(),
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr.map(|p| p.to_string()),
             };

@@ -369,7 +369,7 @@ pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
         .filter_map(|n| {
             Some(RouteCtx {
                 node: n.name.to_string(),
-                os: if n.is_windows() { "windows" } else { "linux" },
+                os: n.os_name(),
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr?.to_string(),
             })

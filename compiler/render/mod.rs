@@ -100,6 +100,9 @@ struct Planned<'a> {
     mode: u32,
 }
 
+/// The one template that lists every node: the route table of the routed modes.
+const ROUTES_TEMPLATE: &str = "cluster/routes.tsv";
+
 const EXECUTABLE: u32 = 0o755;
 const REGULAR: u32 = 0o644;
 
@@ -142,7 +145,7 @@ pub fn render(
                 cluster: &cluster_ctx,
                 node,
                 steps: None,
-                routes: p.node.is_none().then_some(routes.as_slice()),
+                routes: (p.template == ROUTES_TEMPLATE).then_some(routes.as_slice()),
                 removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
             },
         )?;
@@ -218,24 +221,23 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
         };
         match &n.os {
             NodeOs::Windows(_) => {
-                let prepare = WindowsPrepare;
                 out.push(file(
                     "bootstrap.ps1",
                     "windows/bootstrap.ps1",
-                    prepare,
+                    WindowsPrepare,
                     EXECUTABLE,
                 ));
                 if flannel {
                     out.push(file(
                         "10-flannel.json",
                         "windows/10-flannel.json",
-                        prepare,
+                        WindowsPrepare,
                         REGULAR,
                     ));
                     out.push(file(
                         "net-conf.json",
                         "windows/net-conf.json",
-                        prepare,
+                        WindowsPrepare,
                         REGULAR,
                     ));
                     out.push(file(
@@ -248,7 +250,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                     out.push(file(
                         "10-l2bridge.json",
                         "windows/10-l2bridge.json",
-                        prepare,
+                        WindowsPrepare,
                         REGULAR,
                     ));
                 }
@@ -336,7 +338,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     if routed {
         out.push(Planned {
             path: "_cluster/routes.tsv".to_owned(),
-            template: "cluster/routes.tsv",
+            template: ROUTES_TEMPLATE,
             step: step_id(Init, first),
             node: None,
             removed: None,

@@ -99,10 +99,9 @@ fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv
     {
         taints.push(LINUX_WORKER_TAINT.to_owned());
     }
-    let r = n.resources.clone().unwrap_or_default();
-    let at_least = |v: &Option<crate::spec::Spanned<u32>>, min: u32| {
-        v.as_ref().map_or(min, |v| v.value.max(min))
-    };
+    let r = n.resources.as_ref();
+    let at_least =
+        |v: Option<&crate::spec::Spanned<u32>>, min: u32| v.map_or(min, |v| v.value.max(min));
     Node {
         pod_cidr,
         vmxnet3_fix: matches!(os, NodeOs::Linux(_))
@@ -115,9 +114,9 @@ fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv
             .unwrap_or_default(),
         taints,
         resources: Resources {
-            cpus: at_least(&r.cpus, nodes::MIN_CPUS),
-            memory_gb: at_least(&r.memory_gb, nodes::MIN_MEMORY_GB),
-            disk_gb: at_least(&r.disk_gb, nodes::MIN_DISK_GB),
+            cpus: at_least(r.and_then(|r| r.cpus.as_ref()), nodes::MIN_CPUS),
+            memory_gb: at_least(r.and_then(|r| r.memory_gb.as_ref()), nodes::MIN_MEMORY_GB),
+            disk_gb: at_least(r.and_then(|r| r.disk_gb.as_ref()), nodes::MIN_DISK_GB),
         },
         name: n.name.value.clone(),
         os,
