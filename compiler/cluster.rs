@@ -23,8 +23,23 @@ pub struct Cluster {
     pub windows_support: bool,
     /// Linux workers carry `cattle.io/os=linux:NoSchedule` (Rancher's taint, seed 001).
     pub linux_worker_taint: bool,
+    /// The names the cloud network script needs (aws, gce, azure).
+    pub cloud: Cloud,
     /// Nodes in spec order (files sorted by name, blocks in file order).
     pub nodes: Vec<Node>,
+}
+
+/// The cloud's names from the `cloud` block, defaults filled in.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Cloud {
+    /// GCE: the VPC network of the routes (`default` unless given).
+    pub network: String,
+    /// Azure: where the VMs, the virtual network and the route table live.
+    pub resource_group: String,
+    pub virtual_network: String,
+    pub subnet: String,
+    /// Azure: the route table (`CLUSTER-pods` unless given).
+    pub route_table: String,
 }
 
 /// The validated network.
@@ -78,6 +93,9 @@ pub struct Node {
     /// The node's pod subnet in the routed modes (host-gw, l3-upstream); `None` in vxlan
     /// mode, where the controller manager hands them out.
     pub pod_cidr: Option<Ipv4Net>,
+    /// The cloud machine: EC2 instance id (looked up by address when `None`), or the VM
+    /// name on GCE and Azure (the node name when `None`).
+    pub instance_id: Option<String>,
     /// The vmxnet3 offload unit is installed (vSphere Linux nodes unless opted out).
     pub vmxnet3_fix: bool,
 }
@@ -126,6 +144,12 @@ impl Cluster {
             .iter()
             .find(|n| n.is_control_plane())
             .expect("validation guarantees a control-plane node")
+    }
+
+    /// True when the cloud must be told about pod subnets: a routed mode on AWS, GCE or
+    /// Azure (seeds 000 and 001).
+    pub fn needs_cloud_routes(&self) -> bool {
+        self.platform.is_cloud() && self.network.mode.routed()
     }
 
     /// True when any node runs Windows.

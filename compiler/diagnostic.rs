@@ -156,6 +156,7 @@ codes! {
     PodCidr = "KP043": "a node pod CIDR or node_cidr_mask that does not fit the cluster CIDR",
     HaEndpoint = "KP044": "several control-plane nodes behind the address of one of them",
     EtcdQuorum = "KP045": "an even number of etcd members",
+    Cloud = "KP046": "cloud settings missing, malformed or set for another platform",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

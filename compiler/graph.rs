@@ -16,6 +16,8 @@ use crate::model::NodeName;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
+    /// The cloud told about pod subnets (routed modes on AWS, GCE, Azure), from a workstation.
+    Cloud,
     /// `kubeadm init` on the first control-plane node.
     Init,
     /// The CNI manifest applied from the first control-plane node.
@@ -38,6 +40,7 @@ pub enum StepKind {
 impl StepKind {
     fn word(self) -> &'static str {
         match self {
+            StepKind::Cloud => "cloud",
             StepKind::Init => "init",
             StepKind::Cni => "cni",
             StepKind::ControlPlaneJoin | StepKind::LinuxJoin => "join",
@@ -129,7 +132,13 @@ impl Graph {
 pub fn build(cluster: &Cluster, removed: &[NodeName]) -> Graph {
     let mut dag = DiGraph::new();
     let first = cluster.first_control_plane();
+    let cloud = cluster
+        .needs_cloud_routes()
+        .then(|| dag.add_node(Step::new(StepKind::Cloud, None)));
     let init = dag.add_node(Step::new(StepKind::Init, Some(&first.name)));
+    if let Some(cloud) = cloud {
+        dag.add_edge(cloud, init, ());
+    }
     let cni = dag.add_node(Step::new(StepKind::Cni, Some(&first.name)));
     dag.add_edge(init, cni, ());
     for name in removed {

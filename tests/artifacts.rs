@@ -25,7 +25,33 @@ fn example_artifacts() -> Vec<(String, Artifact)> {
             .expect("example validates");
         all.extend(out.artifacts.into_iter().map(|a| (name.clone(), a)));
     }
+    for (name, spec) in platform_variants() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), spec).unwrap();
+        let out = kubeplan::compile(dir.path(), &VarInputs::default(), None)
+            .unwrap()
+            .output
+            .unwrap_or_else(|| panic!("{name} validates"));
+        all.extend(out.artifacts.into_iter().map(|a| (name.to_owned(), a)));
+    }
     all
+}
+
+/// The GCE example moved to AWS and Azure, so each cloud's network script is checked too.
+fn platform_variants() -> Vec<(&'static str, String)> {
+    let gce = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/gce-host-gw/main.hcl"),
+    )
+    .unwrap();
+    let aws = gce
+        .replace("\"gce\"", "\"aws\"")
+        .replace("  cloud {\n    network = \"kubeplan-vpc\"\n  }\n", "")
+        .replace("\"gce-win-2022-a\"", "\"i-0abc123def4567890\"");
+    let azure = gce.replace("\"gce\"", "\"azure\"").replace(
+        "    network = \"kubeplan-vpc\"\n",
+        "    resource_group  = \"rg-k8s\"\n    virtual_network = \"vnet-k8s\"\n    subnet          = \"nodes\"\n",
+    );
+    vec![("gce-host-gw@aws", aws), ("gce-host-gw@azure", azure)]
 }
 
 fn require(tool: &str, install: &str) {

@@ -403,11 +403,6 @@ fn kp027_ca_cert_hash() {
 #[test]
 fn kp028_what_is_not_generated_yet() {
     expect(
-        &edit("plugin       = \"flannel\"", "plugin       = \"calico\""),
-        Code::Unsupported,
-        "17:20",
-    );
-    expect(
         &edit("\"containerd\"", "\"docker\""),
         Code::Unsupported,
         "12:28",
@@ -697,6 +692,48 @@ fn kp045_even_etcd_members_warn() {
     assert_eq!(
         found,
         vec![(Code::EtcdQuorum, Severity::Warning, "40:15".to_owned())]
+    );
+}
+
+#[test]
+fn kp046_cloud_settings() {
+    // A cloud block off the clouds.
+    expect(
+        &edit(
+            "  platform               = \"vsphere\"",
+            "  platform               = \"vsphere\"\n  cloud {\n    network = \"vpc\"\n  }",
+        ),
+        Code::Cloud,
+        "15:3",
+    );
+    // An Azure attribute on GCE.
+    expect(
+        &edit(
+            "  platform               = \"vsphere\"",
+            "  platform               = \"gce\"\n  cloud {\n    resource_group = \"rg\"\n  }",
+        ),
+        Code::Cloud,
+        "16:22",
+    );
+    // An EC2 instance id that is not one.
+    expect(
+        &edit("\"vsphere\"", "\"aws\"").replacen(
+            "  interface = \"ens192\"\n",
+            "  interface = \"ens192\"\n  instance_id = \"i-12; reboot\"\n",
+            1,
+        ),
+        Code::Cloud,
+        "35:17",
+    );
+    // host-gw on Azure without the names its route table needs.
+    expect(
+        &edit("\"vsphere\"", "\"azure\"").replacen(
+            "mode         = \"vxlan\"",
+            "mode         = \"host-gw\"",
+            1,
+        ),
+        Code::Cloud,
+        "14:28",
     );
 }
 

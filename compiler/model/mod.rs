@@ -67,6 +67,13 @@ keyword_enum! {
     }
 }
 
+impl Platform {
+    /// AWS, GCE and Azure: clouds whose network drops pod traffic unless told about it.
+    pub fn is_cloud(self) -> bool {
+        matches!(self, Platform::Aws | Platform::Gce | Platform::Azure)
+    }
+}
+
 impl NetworkMode {
     /// True for the modes whose pod subnets kubeplan plans and routes (host-gw, l3-upstream).
     pub fn routed(self) -> bool {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cluster::{Cluster, Node, NodeOs};
+use crate::cluster::{Cluster, Node, NodeOs, RemovedNode};
 use crate::graph::Graph;
 use crate::model::{KubeVersion, NetworkMode, PackageManager, Role};
 use crate::render::versions::Versions;
@@ -55,6 +55,8 @@ pub struct ClusterCtx {
     pub api_bind_port: u16,
     pub kubelet_before_1_27: bool,
     pub versions: Versions,
+    /// The cloud's names, when the cloud network script is generated.
+    pub cloud: Option<crate::cluster::Cloud>,
 }
 
 /// One node's part of a template's context.
@@ -226,6 +228,7 @@ impl ClusterCtx {
             },
             kubelet_before_1_27: v < KUBELET_1_27,
             versions: Versions::pinned(),
+            cloud: c.needs_cloud_routes().then(|| c.cloud.clone()),
         }
     }
 }
@@ -360,6 +363,11 @@ pub struct RouteCtx {
     pub os: &'static str,
     pub address: String,
     pub pod_cidr: String,
+    /// The cloud machine: the EC2 instance id (empty: looked up by address), or the GCE /
+    /// Azure VM name (the node name unless the spec names it).
+    pub instance: String,
+    /// The node's pod route on GCE.
+    pub gce_route: String,
 }
 
 /// The route table: every node with a planned pod subnet, in spec order.
@@ -372,7 +380,30 @@ pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
                 os: n.os_name(),
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr?.to_string(),
+                instance: match (&n.instance_id, c.platform) {
+                    (Some(id), _) => id.clone(),
+                    (None, crate::model::Platform::Aws) => String::new(),
+                    (None, _) => n.name.to_string(),
+                },
+                gce_route: crate::validate::gce_route_name(c.name.as_str(), n.name.as_str()),
             })
+        })
+        .collect()
+}
+
+/// The cloud routes of removed nodes, to delete: one per removed node.
+#[derive(Serialize)]
+pub struct GoneRouteCtx {
+    pub node: String,
+    pub gce_route: String,
+}
+
+pub fn gone_routes(c: &Cluster, removed: &[RemovedNode]) -> Vec<GoneRouteCtx> {
+    removed
+        .iter()
+        .map(|r| GoneRouteCtx {
+            node: r.name.to_string(),
+            gce_route: crate::validate::gce_route_name(c.name.as_str(), r.name.as_str()),
         })
         .collect()
 }

@@ -88,6 +88,9 @@ struct TemplateCtx<'a> {
     routes: Option<&'a [context::RouteCtx]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     removed: Option<context::RemovedCtx>,
+    /// The routes of removed nodes, for the templates that list every node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gone: Option<&'a [context::GoneRouteCtx]>,
 }
 
 /// A file to render: its out path, template, step and mode.
@@ -100,8 +103,9 @@ struct Planned<'a> {
     mode: u32,
 }
 
-/// The one template that lists every node: the route table of the routed modes.
-const ROUTES_TEMPLATE: &str = "cluster/routes.tsv";
+/// The templates that list every node: the route table of the routed modes and the
+/// cloud network script. Both are cluster artifacts, so adding a node rewrites only them.
+const NODE_TABLE_TEMPLATES: [&str; 2] = ["cluster/routes.tsv", "cluster/cloud-network.sh"];
 
 const EXECUTABLE: u32 = 0o755;
 const REGULAR: u32 = 0o644;
@@ -130,6 +134,7 @@ pub fn render(
     });
 
     let routes = context::routes(cluster);
+    let gone = context::gone_routes(cluster, removed);
     let mut artifacts = Vec::with_capacity(planned.len() + 1);
     let node_ctxs: std::collections::HashMap<&str, NodeCtx> = cluster
         .nodes
@@ -138,6 +143,7 @@ pub fn render(
         .collect();
     for p in &planned {
         let node = p.node.and_then(|n| node_ctxs.get(n.name.as_str()));
+        let node_table = NODE_TABLE_TEMPLATES.contains(&p.template);
         let content = render_one(
             tera,
             p.template,
@@ -145,8 +151,9 @@ pub fn render(
                 cluster: &cluster_ctx,
                 node,
                 steps: None,
-                routes: (p.template == ROUTES_TEMPLATE).then_some(routes.as_slice()),
+                routes: node_table.then_some(routes.as_slice()),
                 removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
+                gone: node_table.then_some(gone.as_slice()),
             },
         )?;
         artifacts.push(Artifact {
@@ -175,6 +182,7 @@ pub fn render(
                 steps: Some(&steps),
                 routes: None,
                 removed: None,
+                gone: None,
             },
         )?,
         mode: REGULAR,
@@ -335,10 +343,20 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             ));
         }
     }
+    if cluster.needs_cloud_routes() {
+        out.push(Planned {
+            path: "_cluster/cloud-network.sh".to_owned(),
+            template: "cluster/cloud-network.sh",
+            step: crate::graph::Step::new(StepKind::Cloud, None).id,
+            node: None,
+            removed: None,
+            mode: EXECUTABLE,
+        });
+    }
     if routed {
         out.push(Planned {
             path: "_cluster/routes.tsv".to_owned(),
-            template: ROUTES_TEMPLATE,
+            template: "cluster/routes.tsv",
             step: step_id(Init, first),
             node: None,
             removed: None,

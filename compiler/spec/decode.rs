@@ -11,7 +11,8 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::model::{NetworkMode, NetworkPlugin, NodeName, Platform, Runtime};
 use crate::spec::reader::{BodyReader, Schema};
 use crate::spec::{
-    block_label, ClusterSpec, NetworkSpec, NodeSpec, ResourcesSpec, Spanned, Spec, Variable,
+    block_label, CloudSpec, ClusterSpec, NetworkSpec, NodeSpec, ResourcesSpec, Spanned, Spec,
+    Variable,
 };
 
 const TOP: Schema = Schema {
@@ -31,7 +32,19 @@ const CLUSTER: Schema = Schema {
         "windows_support",
         "dhcp_domain_name",
     ],
-    blocks: &["network", "join"],
+    blocks: &["network", "join", "cloud"],
+};
+
+const CLOUD: Schema = Schema {
+    name: "cloud",
+    attributes: &[
+        "network",
+        "resource_group",
+        "virtual_network",
+        "subnet",
+        "route_table",
+    ],
+    blocks: &[],
 };
 
 const NETWORK: Schema = Schema {
@@ -72,6 +85,7 @@ const NODE: Schema = Schema {
         "taints",
         "pod_cidr",
         "vmxnet3_offload_fix",
+        "instance_id",
     ],
     blocks: &["resources"],
 };
@@ -100,8 +114,8 @@ const RESOURCES: Schema = Schema {
 };
 
 /// Every block schema of the spec language, for documentation checks.
-pub(crate) const SCHEMAS: [&Schema; 8] = [
-    &TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &NODE, &NODE_POOL, &RESOURCES,
+pub(crate) const SCHEMAS: [&Schema; 9] = [
+    &TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &CLOUD, &NODE, &NODE_POOL, &RESOURCES,
 ];
 
 /// Flannel's Windows backend only accepts this VNI; it is also the default.
@@ -225,6 +239,7 @@ impl Decoder<'_> {
         let dhcp_domain_name = r.string("dhcp_domain_name").optional();
         let network_block = r.block("network");
         let join_block = r.block("join");
+        let cloud_block = r.block("cloud");
         let header = r.header.clone();
         let network = match network_block {
             Some(b) => self.network(file, b, diags),
@@ -246,7 +261,20 @@ impl Decoder<'_> {
             )
             .optional()
         });
+        let cloud = cloud_block.map(|b| {
+            let header = header_span(file, b);
+            let mut c = self.reader(file, &b.body, header.clone(), &CLOUD, diags);
+            CloudSpec {
+                header,
+                network: c.string("network").optional(),
+                resource_group: c.string("resource_group").optional(),
+                virtual_network: c.string("virtual_network").optional(),
+                subnet: c.string("subnet").optional(),
+                route_table: c.string("route_table").optional(),
+            }
+        });
         Some(ClusterSpec {
+            cloud,
             name: name?,
             kubernetes_version: kubernetes_version?,
             container_runtime: container_runtime?,
@@ -325,10 +353,12 @@ impl Decoder<'_> {
         let pod_cidr = r
             .parsed("pod_cidr", Code::CidrSyntax, CIDR_HINT, parse_cidr)
             .optional();
+        let instance_id = r.string("instance_id").optional();
         let common = self.node_common(&mut r);
         let resources = self.resources(file, &mut r);
         let mut node = common?.into_node(name?, address?, resources);
         node.pod_cidr = pod_cidr;
+        node.instance_id = instance_id;
         Some(node)
     }
 
@@ -478,6 +508,7 @@ impl NodeCommon {
             taints: self.taints,
             resources,
             pod_cidr: None,
+            instance_id: None,
             vmxnet3_offload_fix: self.vmxnet3_offload_fix,
             pool: None,
         }

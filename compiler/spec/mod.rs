@@ -63,6 +63,24 @@ pub struct ClusterSpec {
     pub windows_support: Spanned<bool>,
     /// The AWS VPC DHCP option set's domain-name, to check it holds a single domain.
     pub dhcp_domain_name: Option<Spanned<String>>,
+    /// The `cloud { ... }` block: where the cloud network settings go (aws, gce, azure).
+    pub cloud: Option<CloudSpec>,
+}
+
+/// The `cloud { ... }` block of the cluster: names the cloud network script needs.
+#[derive(Clone, Debug)]
+pub struct CloudSpec {
+    /// The block's header, where errors about the block as a whole point.
+    pub header: Span,
+    /// GCE: the VPC network the routes go in.
+    pub network: Option<Spanned<String>>,
+    /// Azure: the resource group of the VMs, the virtual network and the route table.
+    pub resource_group: Option<Spanned<String>>,
+    /// Azure: the virtual network and subnet the route table is associated with.
+    pub virtual_network: Option<Spanned<String>>,
+    pub subnet: Option<Spanned<String>>,
+    /// Azure: the route table's name.
+    pub route_table: Option<Spanned<String>>,
 }
 
 /// The `network { ... }` block of the cluster.
@@ -96,6 +114,8 @@ pub struct NodeSpec {
     pub resources: Option<ResourcesSpec>,
     /// A pod CIDR pinned for this node (host-gw and l3-upstream).
     pub pod_cidr: Option<Spanned<Ipv4Net>>,
+    /// The machine in the cloud: an EC2 instance id on AWS, the VM name on GCE and Azure.
+    pub instance_id: Option<Spanned<String>>,
     /// `false` opts a vSphere Linux node out of the vmxnet3 offload unit.
     pub vmxnet3_offload_fix: Option<Spanned<bool>>,
     /// The `node_pool` the node was expanded from.

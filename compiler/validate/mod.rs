@@ -3,6 +3,9 @@
 //! Rules live by subject: `nodes` (one node at a time and duplicates), `topology`
 //! (roles across the cluster), `network` (CIDRs, VXLAN, addresses, what is generated).
 
+mod cloud;
+
+pub use cloud::gce_route_name;
 mod network;
 mod nodes;
 mod pods;
@@ -35,6 +38,7 @@ pub fn validate(spec: &Spec, prior: Option<&State>) -> Validated {
     nodes::check_unique(&spec.nodes, &mut diags);
     topology::check(spec, &mut diags);
     network::check(spec, &mut diags);
+    cloud::check(spec, &mut diags);
     let pod_cidrs = if diags.has_errors() {
         vec![None; spec.nodes.len()]
     } else {
@@ -81,6 +85,7 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.value.clone()),
         linux_worker_taint: c.linux_worker_taint.value,
         windows_support: c.windows_support.value,
+        cloud: cloud::build(spec),
         nodes,
     }
 }
@@ -104,6 +109,7 @@ fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv
         |v: Option<&crate::spec::Spanned<u32>>, min: u32| v.map_or(min, |v| v.value.max(min));
     Node {
         pod_cidr,
+        instance_id: n.instance_id.as_ref().map(|i| i.value.clone()),
         vmxnet3_fix: matches!(os, NodeOs::Linux(_))
             && spec.cluster.platform.value == crate::model::Platform::Vsphere
             && n.vmxnet3_offload_fix.as_ref().is_none_or(|f| f.value),

@@ -78,19 +78,6 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
             .with_help("write a release such as \"1.29.4\""),
         );
     }
-    if matches!(
-        c.platform.value,
-        Platform::Aws | Platform::Gce | Platform::Azure
-    ) {
-        diags.push(
-            Diagnostic::warning(
-                Code::Unsupported,
-                Some(c.platform.span.clone()),
-                format!("kubeplan does not generate {} network settings yet", c.platform.value),
-            )
-            .with_help("disable the source/destination check (AWS) or enable IP forwarding (GCE, Azure) on every node by hand, and for host-gw add a route per node (seeds 000, 001)"),
-        );
-    }
 }
 
 /// flannel's Windows VXLAN backend accepts only VNI 4096 and UDP 4789, and Linux nodes must
