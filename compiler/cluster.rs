@@ -61,6 +61,16 @@ impl Network {
         self.plugin == NetworkPlugin::Flannel && self.mode != NetworkMode::L3Upstream
     }
 
+    /// Calico runs the pod network (VXLAN), installed by the Tigera operator.
+    pub fn runs_calico(&self) -> bool {
+        self.plugin == NetworkPlugin::Calico
+    }
+
+    /// l3-upstream: a plain bridge per node on its pod subnet, routed by the network.
+    pub fn bridges(&self) -> bool {
+        self.mode == NetworkMode::L3Upstream
+    }
+
     /// The cluster DNS service address: the tenth address of the service CIDR, as kubeadm picks it.
     pub fn dns_service_ip(&self) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(self.service_cidr.network()).saturating_add(10))

@@ -157,6 +157,7 @@ codes! {
     HaEndpoint = "KP044": "several control-plane nodes behind the address of one of them",
     EtcdQuorum = "KP045": "an even number of etcd members",
     Cloud = "KP046": "cloud settings missing, malformed or set for another platform",
+    Calico = "KP047": "a Calico setting its Windows nodes cannot run with",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

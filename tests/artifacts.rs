@@ -162,7 +162,10 @@ fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
         .into_iter()
         .filter(|(_, a)| a.path.ends_with("disable_hw_offloading.service"))
         .collect();
-    assert_eq!(units.len(), 2, "one per Linux node of the vSphere example");
+    let count = |example: &str| units.iter().filter(|(e, _)| e == example).count();
+    assert_eq!(count("three-node"), 2, "one per Linux node of three-node");
+    assert_eq!(count("calico-ha"), 6, "one per Linux node of calico-ha");
+    assert_eq!(units.len(), 8, "only the vSphere examples have the unit");
     for (_, a) in units {
         assert!(a
             .content

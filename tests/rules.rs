@@ -738,6 +738,50 @@ fn kp046_cloud_settings() {
 }
 
 #[test]
+fn kp047_calico_with_windows_nodes() {
+    let calico = |from: &str, to: &str| {
+        edit("plugin       = \"flannel\"", "plugin       = \"calico\"").replacen(from, to, 1)
+    };
+    // Two Linux nodes: Typha wants three (a warning only).
+    let found = diagnostics(&calico("", ""));
+    assert_eq!(
+        found,
+        vec![(Code::Calico, Severity::Warning, "17:20".to_owned())]
+    );
+    expect(
+        &calico("\"containerd\"", "\"docker\""),
+        Code::Calico,
+        "12:28",
+    );
+    expect(
+        &calico("mode         = \"vxlan\"", "mode         = \"host-gw\""),
+        Code::Calico,
+        "18:20",
+    );
+    expect(
+        &calico(
+            "windows_version = \"ltsc2019\"",
+            "windows_version = \"20H2\"",
+        ),
+        Code::Calico,
+        "47:21",
+    );
+    expect(
+        &calico("default     = \"1.29.4\"", "default     = \"1.24.0\""),
+        Code::Calico,
+        "11:28",
+    );
+    expect(
+        &calico(
+            "cluster_cidr = \"10.244.0.0/16\"",
+            "cluster_cidr = \"10.0.0.0/8\"\n    node_cidr_mask = 16",
+        ),
+        Code::Calico,
+        "20:22",
+    );
+}
+
+#[test]
 fn every_code_has_a_case_here() {
     let source = include_str!("rules.rs");
     for code in Code::ALL {

@@ -15,6 +15,29 @@ const KUBELET_1_27: KubeVersion = KubeVersion::new(1, 27, 0);
 const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane:NoSchedule";
 /// The VXLAN fix for Windows Server 2019 (KB4489899) is OS build 17763.379.
 const KB4489899_REVISION: u32 = 379;
+/// Calico for Windows needs Windows Server 2019 at 17763.1432 or 2022 at 20348.169.
+const CALICO_2019_REVISION: u32 = 1432;
+const CALICO_2022_REVISION: u32 = 169;
+
+/// The update build revision a Windows node's preflight insists on, and why.
+fn min_revision(c: &Cluster, w: crate::model::WindowsVersion) -> (u32, &'static str) {
+    use crate::model::WindowsVersion::{Ltsc2019, Ltsc2022};
+    match (c.network.runs_calico(), w) {
+        (true, Ltsc2019) => (
+            CALICO_2019_REVISION,
+            "Calico for Windows needs Windows Server 2019 build 17763.1432 or later",
+        ),
+        (true, Ltsc2022) => (
+            CALICO_2022_REVISION,
+            "Calico for Windows needs Windows Server 2022 build 20348.169 or later",
+        ),
+        (false, Ltsc2019) if c.network.mode == NetworkMode::Vxlan => (
+            KB4489899_REVISION,
+            "VXLAN on Windows Server 2019 needs KB4489899 or a later cumulative update",
+        ),
+        _ => (0, ""),
+    }
+}
 
 /// The whole-cluster part of every template's context.
 #[derive(Serialize)]
@@ -34,11 +57,17 @@ pub struct ClusterCtx {
     pub flannel: bool,
     /// kubeplan plans each node's pod subnet (host-gw, l3-upstream).
     pub routed: bool,
+    /// Calico VXLAN through the Tigera operator; calico-node runs on Windows as a HostProcess pod.
+    pub calico: bool,
+    /// l3-upstream: a plain bridge per node on its pod subnet.
+    pub bridges: bool,
     /// `flannel vxlan`, `flannel host-gw`, `l3-upstream routing`.
     pub network_name: String,
     /// Extra kube-controller-manager flags for kubeadm's ClusterConfiguration.
     pub controller_manager_args: Vec<ArgCtx>,
     pub cluster_cidr: String,
+    /// The prefix length of each node's pod subnet (Calico's IPAM block size).
+    pub node_cidr_mask: u8,
     pub service_cidr: String,
     pub dns_service_ip: String,
     pub vxlan_vni: u32,
@@ -201,12 +230,16 @@ impl ClusterCtx {
             vxlan: c.network.mode == NetworkMode::Vxlan,
             flannel: c.network.runs_flannel(),
             routed: c.network.mode.routed(),
+            calico: c.network.runs_calico(),
+            bridges: c.network.bridges(),
             network_name: match (c.network.plugin, c.network.mode) {
                 (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
+                (crate::model::NetworkPlugin::Calico, _) => "Calico VXLAN".to_owned(),
                 (plugin, mode) => format!("{plugin} {mode}"),
             },
             controller_manager_args: controller_manager_args(c),
             cluster_cidr: c.network.cluster_cidr.to_string(),
+            node_cidr_mask: c.network.node_cidr_mask,
             service_cidr: c.network.service_cidr.to_string(),
             dns_service_ip: c.network.dns_service_ip().to_string(),
             vxlan_vni: c.network.vxlan_vni,
@@ -247,18 +280,14 @@ impl NodeCtx {
                 None,
             ),
             NodeOs::Windows(w) => {
-                let vxlan_2019 = c.network.mode == NetworkMode::Vxlan && w.build() == 17763;
+                let (min_revision, min_revision_reason) = min_revision(c, *w);
                 (
                     None,
                     Some(WindowsCtx {
                         version: w.to_string(),
                         build: w.build(),
-                        min_revision: if vxlan_2019 { KB4489899_REVISION } else { 0 },
-                        min_revision_reason: if vxlan_2019 {
-                            "VXLAN on Windows Server 2019 needs KB4489899 or a later cumulative update"
-                        } else {
-                            ""
-                        },
+                        min_revision,
+                        min_revision_reason,
                         hns_network: hns_network(c),
                     }),
                 )
@@ -348,8 +377,12 @@ impl RemovedCtx {
     }
 }
 
-/// The HNS network kube-proxy attaches to: flannel's `flannel.VNI` for vxlan, else `cbr0`.
+/// The HNS network kube-proxy attaches to: Calico's `Calico`, flannel's `flannel.VNI` for
+/// vxlan, else `cbr0`.
 fn hns_network(c: &Cluster) -> String {
+    if c.network.runs_calico() {
+        return "Calico".to_owned();
+    }
     match c.network.mode {
         NetworkMode::Vxlan => format!("flannel.{}", c.network.vxlan_vni),
         _ => "cbr0".to_owned(),

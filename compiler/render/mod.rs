@@ -208,6 +208,8 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     use StepKind::{Cni, ControlPlaneJoin, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
     let first = cluster.first_control_plane();
     let flannel = cluster.network.runs_flannel();
+    let calico = cluster.network.runs_calico();
+    let bridges = cluster.network.bridges();
     let routed = cluster.network.mode.routed();
     let mut out = Vec::new();
     for n in &cluster.nodes {
@@ -254,7 +256,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         WindowsJoin,
                         REGULAR,
                     ));
-                } else {
+                } else if bridges {
                     out.push(file(
                         "10-l2bridge.json",
                         "windows/10-l2bridge.json",
@@ -283,6 +285,9 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         Cni,
                         REGULAR,
                     ));
+                }
+                if calico {
+                    out.push(file("calico.yaml", "linux/calico.yaml", Cni, REGULAR));
                 }
                 if routed {
                     out.push(file(
@@ -326,7 +331,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                 EXECUTABLE,
             )),
         }
-        if !n.is_windows() && !flannel {
+        if !n.is_windows() && bridges {
             out.push(file(
                 "10-bridge.conflist",
                 "linux/10-bridge.conflist",

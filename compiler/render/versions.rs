@@ -16,6 +16,8 @@ pub struct Versions {
     pub cni_plugins: &'static str,
     /// microsoft/windows-container-networking (`sdnoverlay.exe`, `sdnbridge.exe`).
     pub windows_cni: &'static str,
+    /// Calico: the Tigera operator manifest and, through it, calico-node on Linux and Windows.
+    pub calico: &'static str,
     /// The Windows pause image (multi-arch; needed on ltsc2022).
     pub pause_image: &'static str,
 }
@@ -29,6 +31,7 @@ impl Versions {
             flannel_cni_plugin: "v1.5.1-flannel2",
             cni_plugins: "v1.5.1",
             windows_cni: "v0.3.0",
+            calico: "v3.28.2",
             pause_image: "mcr.microsoft.com/oss/kubernetes/pause:3.9",
         }
     }

@@ -4,7 +4,9 @@
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::{KubeVersion, NetworkMode, NetworkPlugin, Platform, Runtime};
+use crate::model::{
+    KubeVersion, NetworkMode, NetworkPlugin, Os, Platform, Runtime, WindowsVersion,
+};
 use crate::spec::decode::{DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI};
 use crate::spec::{NodeSpec, Spanned, Spec};
 
@@ -12,11 +14,20 @@ use crate::spec::{NodeSpec, Spanned, Spec};
 pub const MIN_KUBERNETES: KubeVersion = KubeVersion::new(1, 24, 0);
 /// A node's pod subnet holds at least the gateway, the host endpoint and two pods.
 pub(super) const MAX_NODE_CIDR_MASK: u8 = 29;
+/// HostProcess containers on Windows, which run calico-node there (seed 001).
+pub(crate) const HOST_PROCESS: KubeVersion = KubeVersion::new(1, 24, 1);
+/// Calico's smallest IPv4 IPAM block prefix.
+const CALICO_MIN_BLOCK: u8 = 20;
+/// The Tigera operator asks for three Typha replicas, each on its own Linux node.
+const CALICO_TYPHA_REPLICAS: usize = 3;
 /// Without `management_cidr`, a node's host network is taken to be the /24 around its address.
 const DEFAULT_MANAGEMENT_PREFIX: u8 = 24;
 
 pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     check_generated(spec, diags);
+    if spec.cluster.network.plugin.value == NetworkPlugin::Calico {
+        check_calico(spec, diags);
+    }
     check_vxlan(spec, diags);
     check_cidrs(spec, diags);
     for n in &spec.nodes {
@@ -37,7 +48,7 @@ pub(super) fn management_cidr(spec: &Spec, n: &NodeSpec) -> Ipv4Net {
 fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
     let c = &spec.cluster;
     let n = &c.network;
-    if n.plugin.value != NetworkPlugin::Flannel {
+    if n.plugin.value == NetworkPlugin::Ovn {
         diags.push(unsupported(
             &n.plugin.span,
             format!(
@@ -76,6 +87,88 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
                 format!("Kubernetes {} is not a 1.x release", version.value),
             )
             .with_help("write a release such as \"1.29.4\""),
+        );
+    }
+}
+
+/// Calico as RKE2 runs it with Windows nodes (seed 001): containerd, VXLAN, the Windows
+/// releases Calico supports, and HostProcess containers for calico-node on Windows.
+fn check_calico(spec: &Spec, diags: &mut Diagnostics) {
+    let c = &spec.cluster;
+    let n = &c.network;
+    if c.container_runtime.value == Runtime::Docker {
+        diags.push(
+            Diagnostic::error(
+                Code::Calico,
+                Some(c.container_runtime.span.clone()),
+                "Calico with Windows nodes runs on containerd, not docker",
+            )
+            .with_help("set container_runtime = \"containerd\": RKE2's Windows support with Calico is containerd only (seed 001), and calico-node runs as a HostProcess container, which Docker cannot run"),
+        );
+    }
+    if n.mode.value != NetworkMode::Vxlan {
+        diags.push(
+            Diagnostic::error(
+                Code::Calico,
+                Some(n.mode.span.clone()),
+                format!("Calico is generated with VXLAN, not {}", n.mode.value),
+            )
+            .with_help("set mode = \"vxlan\": Calico on Windows has no IPIP, and BGP is off with VXLAN; host-gw and l3-upstream are flannel and bridge modes"),
+        );
+    }
+    let mask = &n.node_cidr_mask;
+    if mask.value < CALICO_MIN_BLOCK {
+        diags.push(
+            Diagnostic::error(
+                Code::Calico,
+                Some(mask.span.clone()),
+                format!("node_cidr_mask /{} is too large a block for Calico", mask.value),
+            )
+            .with_help(format!("Calico's IPAM blocks are /{CALICO_MIN_BLOCK} to /32; kubeplan uses node_cidr_mask as the block size, e.g. 24 or 26")),
+        );
+    }
+    let windows: Vec<&NodeSpec> = spec
+        .nodes
+        .iter()
+        .filter(|n| n.os.value == Os::Windows)
+        .collect();
+    if windows.is_empty() {
+        return;
+    }
+    for w in &windows {
+        if let Some(v) = &w.windows_version {
+            if !matches!(v.value, WindowsVersion::Ltsc2019 | WindowsVersion::Ltsc2022) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Calico,
+                        Some(v.span.clone()),
+                        format!("Calico for Windows does not support Windows Server {}", v.value),
+                    )
+                    .with_help("use ltsc2019 (build 17763.1432 or later) or ltsc2022 (build 20348.169 or later)"),
+                );
+            }
+        }
+    }
+    let version = &c.kubernetes_version;
+    if version.value < HOST_PROCESS {
+        diags.push(
+            Diagnostic::error(
+                Code::Calico,
+                Some(version.span.clone()),
+                format!("Kubernetes {} cannot run calico-node on Windows", version.value),
+            )
+            .with_help(format!("calico-node runs on Windows as a HostProcess container, supported from Kubernetes {HOST_PROCESS} (seed 001)")),
+        );
+    }
+    let linux = spec.nodes.len() - windows.len();
+    if linux < CALICO_TYPHA_REPLICAS {
+        diags.push(
+            Diagnostic::warning(
+                Code::Calico,
+                Some(n.plugin.span.clone()),
+                format!("Calico's Typha wants {CALICO_TYPHA_REPLICAS} Linux nodes; the spec has {linux}"),
+            )
+            .with_help("Typha runs only on Linux; with fewer Linux nodes some replicas may stay pending"),
         );
     }
 }

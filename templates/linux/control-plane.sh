@@ -70,6 +70,16 @@ systemctl enable --now kubeplan-pod-cidrs.timer
 {% if cluster.flannel -%}
 log "applying kube-flannel.yml"
 kubectl apply -f "./kube-flannel.yml"
+{% elif cluster.calico -%}
+calico_version={{ cluster.versions.calico | sh }}
+log "installing the Tigera operator of Calico $calico_version"
+kubectl apply --server-side --force-conflicts \
+  -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"
+kubectl wait --for condition=established --timeout=180s \
+  crd/installations.operator.tigera.io crd/felixconfigurations.crd.projectcalico.org \
+  crd/ipamconfigs.crd.projectcalico.org
+log "applying calico.yaml"
+kubectl apply -f "./calico.yaml"
 {% else -%}
 log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
 {% endif -%}

@@ -59,8 +59,10 @@ $PodGateway = {{ node.pod_gateway | ps }}
 $PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
 {%- endif %}
 $ContainerdVersion = {{ cluster.versions.containerd | ps }}
+{%- if cluster.flannel %}
 $FlannelVersion = {{ cluster.versions.flannel | ps }}
 $FlannelCniVersion = {{ cluster.versions.flannel_cni_plugin | ps }}
+{%- endif %}
 $CniPluginsVersion = {{ cluster.versions.cni_plugins | ps }}
 $WindowsCniVersion = {{ cluster.versions.windows_cni | ps }}
 {%- if cluster.kubelet_before_1_27 %}
@@ -211,8 +213,11 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
 Copy-Item -Force -Path (Join-Path $Here '10-flannel.json') -Destination (Join-Path $CniConfDir '10-flannel.json')
 Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\kube-flannel\net-conf.json'
 Copy-Item -Force -Path (Join-Path $Here 'start-flanneld.ps1') -Destination (Join-Path $KubeDir 'start-flanneld.ps1')
-{%- else %}
+{%- elif cluster.bridges %}
 Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
+{%- else %}
+# calico-node (a HostProcess pod of the Tigera operator) writes the CNI config and creates
+# the Calico HNS network once the node has joined.
 {%- endif %}
 
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
@@ -232,7 +237,7 @@ if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' })) {
 {%- endif %}
     Start-Sleep -Seconds 10
 }
-{%- else %}
+{%- elif cluster.bridges %}
 if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     # The node's own l2bridge network on its pod subnet; the router carries the routes
     # between nodes (seed 003). Creating it drops the node's connection for a few seconds.
@@ -249,8 +254,9 @@ if (-not (Get-HnsEndpoint | Where-Object { $_.Name -eq 'cbr0_ep' })) {
 }
 {%- endif %}
 {%- if cluster.vxlan %}
-if (-not (Get-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -ErrorAction SilentlyContinue)) {
-    New-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -DisplayName 'kubeplan: flannel VXLAN' -Direction Inbound `
+{%- set vxlan_owner = "calico" if cluster.calico else "flannel" %}
+if (-not (Get-NetFirewallRule -Name 'kubeplan-{{ vxlan_owner }}-vxlan' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'kubeplan-{{ vxlan_owner }}-vxlan' -DisplayName 'kubeplan: {{ vxlan_owner }} VXLAN' -Direction Inbound `
         -Protocol UDP -LocalPort {{ cluster.vxlan_port }} -Action Allow | Out-Null
 }
 {%- endif %}
@@ -319,6 +325,15 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     }
     Start-Sleep -Seconds 5
 }
+{%- elif cluster.calico %}
+Write-Step "waiting for calico-node to create the HNS network $HnsNetworkName"
+$deadline = (Get-Date).AddMinutes(10)
+while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
+    if ((Get-Date) -gt $deadline) {
+        throw "calico-node did not create $HnsNetworkName within 10 minutes; see: kubectl -n calico-system logs -l k8s-app=calico-node-windows"
+    }
+    Start-Sleep -Seconds 5
+}
 {%- endif %}
 
 # Stale load-balancer policies from an earlier run confuse kube-proxy.
@@ -330,7 +345,13 @@ $proxyArgs = @(
     "--kubeconfig=$KubeletConf"
     "--cluster-cidr=$ClusterCidr"
 )
-{%- if cluster.vxlan %}
+{%- if cluster.calico %}
+# Overlay kube-proxy needs a source VIP from this node's pod addresses (kubernetes #78338):
+# Calico's host endpoint on its VXLAN network holds one.
+$calicoEndpoint = Get-HnsEndpoint | Where-Object { $_.Name -eq 'Calico_ep' } | Select-Object -First 1
+if (-not $calicoEndpoint) { throw "calico-node has not created the host endpoint Calico_ep yet; run this script again in a minute" }
+$proxyArgs += "--source-vip=$($calicoEndpoint.IPAddress)"
+{%- elif cluster.vxlan %}
 # Overlay kube-proxy needs a source VIP from this node's pod subnet (kubernetes #78338);
 # host-local reserves it once and it is kept across runs.
 $vipFile = Join-Path $KubeDir 'source-vip.json'

@@ -46,8 +46,6 @@ $PodCidr = '10.10.187.64/26'
 $PodGateway = '10.10.187.65'
 $PodHostEndpoint = '10.10.187.66'
 $ContainerdVersion = '1.7.22'
-$FlannelVersion = 'v0.25.6'
-$FlannelCniVersion = 'v1.5.1-flannel2'
 $CniPluginsVersion = 'v1.5.1'
 $WindowsCniVersion = 'v0.3.0'
 
