@@ -158,6 +158,7 @@ codes! {
     EtcdQuorum = "KP045": "an even number of etcd members",
     Cloud = "KP046": "cloud settings missing, malformed or set for another platform",
     Calico = "KP047": "a Calico setting its Windows nodes cannot run with",
+    WindowsRelease = "KP048": "a Windows release the cluster's Kubernetes version does not run on",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

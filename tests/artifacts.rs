@@ -37,7 +37,8 @@ fn example_artifacts() -> Vec<(String, Artifact)> {
     all
 }
 
-/// The GCE example moved to AWS and Azure, so each cloud's network script is checked too.
+/// The GCE example moved to AWS and Azure, so each cloud's network script is checked too,
+/// and the three-node example on Docker (vxlan and host-gw).
 fn platform_variants() -> Vec<(&'static str, String)> {
     let gce = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/gce-host-gw/main.hcl"),
@@ -51,7 +52,18 @@ fn platform_variants() -> Vec<(&'static str, String)> {
         "    network = \"kubeplan-vpc\"\n",
         "    resource_group  = \"rg-k8s\"\n    virtual_network = \"vnet-k8s\"\n    subnet          = \"nodes\"\n",
     );
-    vec![("gce-host-gw@aws", aws), ("gce-host-gw@azure", azure)]
+    let three_node = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/three-node/main.hcl"),
+    )
+    .unwrap();
+    let docker = three_node.replace("\"containerd\"", "\"docker\"");
+    let docker_host_gw = docker.replace("\"vxlan\"", "\"host-gw\"");
+    vec![
+        ("gce-host-gw@aws", aws),
+        ("gce-host-gw@azure", azure),
+        ("three-node@docker", docker),
+        ("three-node@docker-host-gw", docker_host_gw),
+    ]
 }
 
 fn require(tool: &str, install: &str) {
@@ -133,15 +145,21 @@ fn windows_cni_configs_keep_pods_services_and_hosts_out_of_snat() {
         a.path.ends_with("10-flannel.json") || a.path.ends_with("10-l2bridge.json")
     }) {
         let v: serde_json::Value = serde_json::from_str(&a.content).unwrap();
+        // HCN (v2) plugins take AdditionalArgs with Settings.Exceptions; Docker's win-overlay
+        // and win-bridge (v1) take policies with an ExceptionList.
         let policies = v["delegate"]["AdditionalArgs"]
             .as_array()
             .or(v["AdditionalArgs"].as_array())
-            .unwrap();
+            .or(v["delegate"]["policies"].as_array())
+            .unwrap_or_else(|| panic!("{example}/{}: no policies", a.path));
         let nat = policies
             .iter()
             .find(|p| p["Value"]["Type"] == "OutBoundNAT")
             .expect("an OutBoundNAT policy");
-        let exceptions = nat["Value"]["Settings"]["Exceptions"].as_array().unwrap();
+        let exceptions = nat["Value"]["Settings"]["Exceptions"]
+            .as_array()
+            .or(nat["Value"]["ExceptionList"].as_array())
+            .unwrap_or_else(|| panic!("{example}/{}: no exceptions", a.path));
         assert_eq!(
             exceptions.len(),
             3,
@@ -165,7 +183,12 @@ fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
     let count = |example: &str| units.iter().filter(|(e, _)| e == example).count();
     assert_eq!(count("three-node"), 2, "one per Linux node of three-node");
     assert_eq!(count("calico-ha"), 6, "one per Linux node of calico-ha");
-    assert_eq!(units.len(), 8, "only the vSphere examples have the unit");
+    assert_eq!(count("three-node@docker"), 2);
+    assert_eq!(
+        units.len(),
+        12,
+        "only the vSphere examples and variants have the unit"
+    );
     for (_, a) in units {
         assert!(a
             .content

@@ -403,17 +403,9 @@ fn kp027_ca_cert_hash() {
 #[test]
 fn kp028_what_is_not_generated_yet() {
     expect(
-        &edit("\"containerd\"", "\"docker\""),
+        &edit("plugin       = \"flannel\"", "plugin       = \"ovn\""),
         Code::Unsupported,
-        "12:28",
-    );
-    expect(
-        &edit(
-            "windows_version = \"ltsc2019\"",
-            "windows_version = \"1803\"",
-        ),
-        Code::Unsupported,
-        "47:21",
+        "17:20",
     );
 }
 
@@ -779,6 +771,20 @@ fn kp047_calico_with_windows_nodes() {
         Code::Calico,
         "20:22",
     );
+}
+
+#[test]
+fn kp048_windows_releases_before_1809() {
+    for old in ["1803", "ltsc2016", "1709"] {
+        expect(
+            &edit(
+                "windows_version = \"ltsc2019\"",
+                &format!("windows_version = \"{old}\""),
+            ),
+            Code::WindowsRelease,
+            "47:21",
+        );
+    }
 }
 
 #[test]

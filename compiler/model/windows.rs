@@ -64,8 +64,9 @@ impl WindowsVersion {
         }
     }
 
-    /// True from 1809 on: the first release containerd and current Kubernetes support.
-    pub fn supports_containerd(self) -> bool {
+    /// True from 1809 on: the first release containerd and every Kubernetes release
+    /// kubeplan installs (1.24 and later) support.
+    pub fn runs_current_kubernetes(self) -> bool {
         self >= Ltsc2019
     }
 }

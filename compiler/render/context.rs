@@ -83,6 +83,13 @@ pub struct ClusterCtx {
     /// endpoint is that node, else kubeadm's 6443 behind a load balancer.
     pub api_bind_port: u16,
     pub kubelet_before_1_27: bool,
+    /// Docker Engine behind cri-dockerd instead of containerd.
+    pub docker: bool,
+    /// The CRI endpoint kubeadm and the kubelet use on Linux and on Windows.
+    pub linux_cri_socket: &'static str,
+    pub windows_cri_socket: &'static str,
+    /// The Windows service the kubelet service depends on.
+    pub windows_runtime_service: &'static str,
     pub versions: Versions,
     /// The cloud's names, when the cloud network script is generated.
     pub cloud: Option<crate::cluster::Cloud>,
@@ -217,6 +224,7 @@ impl ClusterCtx {
     /// The cluster context of a validated cluster.
     pub fn new(c: &Cluster) -> Self {
         let v = c.kubernetes_version;
+        let docker = c.runtime == crate::model::Runtime::Docker;
         ClusterCtx {
             name: c.name.to_string(),
             kubernetes_version: v.to_string(),
@@ -260,6 +268,18 @@ impl ClusterCtx {
                 6443
             },
             kubelet_before_1_27: v < KUBELET_1_27,
+            docker,
+            linux_cri_socket: if docker {
+                "unix:///var/run/cri-dockerd.sock"
+            } else {
+                "unix:///var/run/containerd/containerd.sock"
+            },
+            windows_cri_socket: if docker {
+                "npipe:////./pipe/cri-dockerd"
+            } else {
+                "npipe:////./pipe/containerd-containerd"
+            },
+            windows_runtime_service: if docker { "docker" } else { "containerd" },
             versions: Versions::pinned(),
             cloud: c.needs_cloud_routes().then(|| c.cloud.clone()),
         }

@@ -210,6 +210,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     let flannel = cluster.network.runs_flannel();
     let calico = cluster.network.runs_calico();
     let bridges = cluster.network.bridges();
+    let docker = cluster.runtime == crate::model::Runtime::Docker;
     let routed = cluster.network.mode.routed();
     let mut out = Vec::new();
     for n in &cluster.nodes {
@@ -338,6 +339,22 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                 linux_step,
                 REGULAR,
             ));
+        }
+        if !n.is_windows() && docker {
+            for unit in ["cri-docker.service", "cri-docker.socket"] {
+                out.push(Planned {
+                    path: format!("{}/{unit}", n.name),
+                    template: if unit.ends_with("service") {
+                        "linux/cri-docker.service"
+                    } else {
+                        "linux/cri-docker.socket"
+                    },
+                    step: step_id(linux_step, n),
+                    node: Some(n),
+                    removed: None,
+                    mode: REGULAR,
+                });
+            }
         }
         if n.vmxnet3_fix {
             out.push(file(

@@ -18,6 +18,10 @@ pub struct Versions {
     pub windows_cni: &'static str,
     /// Calico: the Tigera operator manifest and, through it, calico-node on Linux and Windows.
     pub calico: &'static str,
+    /// Docker Engine's static Windows build, for `container_runtime = "docker"`.
+    pub docker_windows: &'static str,
+    /// Mirantis cri-dockerd: the CRI in front of Docker since Kubernetes 1.24.
+    pub cri_dockerd: &'static str,
     /// The Windows pause image (multi-arch; needed on ltsc2022).
     pub pause_image: &'static str,
 }
@@ -32,6 +36,8 @@ impl Versions {
             cni_plugins: "v1.5.1",
             windows_cni: "v0.3.0",
             calico: "v3.28.2",
+            docker_windows: "27.3.1",
+            cri_dockerd: "0.3.15",
             pause_image: "mcr.microsoft.com/oss/kubernetes/pause:3.9",
         }
     }

@@ -58,13 +58,6 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
             "use plugin = \"flannel\", the provider Rancher supports for Windows (seed 001)",
         ));
     }
-    if c.container_runtime.value == Runtime::Docker {
-        diags.push(unsupported(
-            &c.container_runtime.span,
-            "container_runtime \"docker\" is not generated yet".into(),
-            "use container_runtime = \"containerd\"; Kubernetes 1.24 removed the built-in Docker support",
-        ));
-    }
     if let Some(domain) = &c.dhcp_domain_name {
         check_dhcp_domain(c.platform.value, domain, diags);
     }

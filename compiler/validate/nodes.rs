@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::cluster::NodeOs;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{Os, Role, Runtime};
+use crate::model::{Os, Role};
 use crate::spec::{NodeSpec, Spec};
 
 /// NetBIOS names are at most 15 characters; Windows truncates longer hostnames.
@@ -110,15 +110,17 @@ fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<Node
         );
         return None;
     };
-    let runtime = spec.cluster.container_runtime.value;
-    if runtime == Runtime::Containerd && !version.value.supports_containerd() {
+    if !version.value.runs_current_kubernetes() {
         diags.push(
             Diagnostic::error(
-                Code::Unsupported,
+                Code::WindowsRelease,
                 Some(version.span.clone()),
-                format!("containerd on Windows needs Windows Server 1809 or later, not {}", version.value),
+                format!(
+                    "Kubernetes {} does not run on Windows Server {}",
+                    spec.cluster.kubernetes_version.value, version.value
+                ),
             )
-            .with_help("use ltsc2019 (1809) or later; Rancher also requires 1809+ for Windows containers (seed 000)"),
+            .with_help("use ltsc2019 (1809) or later: Kubernetes from 1.24 (the oldest kubeplan installs) supports Windows Server 2019 and later, containerd needs 1809, and Rancher requires 1809+ for Windows containers (seed 000)"),
         );
     }
     Some(NodeOs::Windows(version.value))

@@ -10,7 +10,7 @@ NODE_NAME={{ removed.name | sh }}
 [[ $(id -u) -eq 0 ]] || { echo "run as root" >&2; exit 1; }
 
 if command -v kubeadm >/dev/null; then
-  kubeadm reset --force
+  kubeadm reset --force --cri-socket {{ cluster.linux_cri_socket | sh }}
 fi
 systemctl disable --now kubelet 2>/dev/null || true
 for unit in kubeplan-pod-cidrs.timer disable_hw_offloading.service; do
@@ -20,13 +20,13 @@ done
 rm -f /etc/systemd/system/kubeplan-pod-cidrs.service /usr/local/sbin/kubeplan-pod-cidrs
 systemctl daemon-reload
 if command -v crictl >/dev/null; then
-  crictl rmp --all --force 2>/dev/null || true
+  crictl --runtime-endpoint {{ cluster.linux_cri_socket | sh }} rmp --all --force 2>/dev/null || true
 fi
-for link in cni0 flannel.{{ cluster.vxlan_vni }}; do
+for link in cni0 flannel.{{ cluster.vxlan_vni }} vxlan.calico; do
   ip link delete "$link" 2>/dev/null || true
 done
 rm -rf /etc/cni/net.d /var/lib/cni /run/flannel /etc/kubeplan /var/lib/kubelet /etc/kubernetes
 if command -v iptables-save >/dev/null; then
-  iptables-save | grep -v -e KUBE -e FLANNEL -e CNI | iptables-restore
+  iptables-save | grep -v -e KUBE -e FLANNEL -e CNI -e cali- | iptables-restore
 fi
 echo "kubeplan: $NODE_NAME is clean"

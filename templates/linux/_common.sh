@@ -55,9 +55,9 @@ sed -i '/^[^#].*[[:space:]]swap[[:space:]]/ s/^/#/' /etc/fstab
 # --- container runtime and Kubernetes packages --------------------------------------
 {% if node.linux.package_manager == "apt" -%}
 export DEBIAN_FRONTEND=noninteractive
-log "containerd from the distribution"
+log "{% if cluster.docker %}Docker Engine{% else %}containerd{% endif %} from the distribution"
 apt-get update -q
-apt-get install -y -q containerd ethtool curl gpg ca-certificates apt-transport-https
+apt-get install -y -q {% if cluster.docker %}docker.io{% else %}containerd{% endif %} ethtool curl gpg ca-certificates apt-transport-https
 log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
@@ -74,14 +74,14 @@ kubelet_defaults=/etc/default/kubelet
 log "SELinux permissive, as kubeadm requires"
 setenforce 0 2>/dev/null || true
 sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' /etc/selinux/config
-log "containerd.io from download.docker.com"
+log "{% if cluster.docker %}Docker Engine{% else %}containerd.io{% endif %} from download.docker.com"
 dnf install -y dnf-plugins-core ethtool curl
 dnf config-manager --add-repo https://download.docker.com/linux/centos/docker-ce.repo
-dnf install -y containerd.io
+dnf install -y {% if cluster.docker %}docker-ce docker-ce-cli {% endif %}containerd.io
 repo_file=/etc/yum.repos.d/kubernetes.repo
 {%- else -%}
-log "containerd from the distribution"
-zypper --non-interactive install containerd ethtool curl
+log "{% if cluster.docker %}Docker Engine{% else %}containerd{% endif %} from the distribution"
+zypper --non-interactive install {% if cluster.docker %}docker{% else %}containerd{% endif %} ethtool curl
 repo_file=/etc/zypp/repos.d/kubernetes.repo
 {%- endif %}
 log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
@@ -101,12 +101,37 @@ zypper --non-interactive --gpg-auto-import-keys install \
 {%- endif %}
 kubelet_defaults=/etc/sysconfig/kubelet
 {%- endif %}
+{% if cluster.docker -%}
+log "Docker Engine with the systemd cgroup driver"
+install -d -m 0755 /etc/docker
+cat >/etc/docker/daemon.json <<'JSON'
+{ "exec-opts": ["native.cgroupdriver=systemd"] }
+JSON
+systemctl enable docker
+systemctl restart docker
+# Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
+CRI_DOCKERD_VERSION={{ cluster.versions.cri_dockerd | sh }}
+if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
+  log "cri-dockerd $CRI_DOCKERD_VERSION"
+  tmp=$(mktemp -d)
+  curl -fsSL -o "$tmp/cri-dockerd.tgz" \
+    "https://github.com/Mirantis/cri-dockerd/releases/download/v${CRI_DOCKERD_VERSION}/cri-dockerd-${CRI_DOCKERD_VERSION}.amd64.tgz"
+  tar -xzf "$tmp/cri-dockerd.tgz" -C "$tmp"
+  install -m 0755 "$tmp/cri-dockerd/cri-dockerd" /usr/local/bin/cri-dockerd
+  rm -rf "$tmp"
+fi
+install -m 0644 ./cri-docker.service ./cri-docker.socket /etc/systemd/system/
+systemctl daemon-reload
+systemctl enable --now cri-docker.socket
+systemctl restart cri-docker.service
+{%- else -%}
 log "containerd with the systemd cgroup driver"
 mkdir -p /etc/containerd
 containerd config default >/etc/containerd/config.toml
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
 systemctl enable containerd
 systemctl restart containerd
+{%- endif %}
 echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
 {% if node.vmxnet3_unit %}

@@ -14,7 +14,7 @@ file, after every Linux node has joined:
     .\bootstrap.ps1 -Token <bootstrap token> -CaCertHash sha256:<hash>
 {%- endif %}
 
-Step prepare/{{ node.name }}: Windows features, containerd, the Kubernetes and CNI binaries, the
+Step prepare/{{ node.name }}: Windows features, {% if cluster.docker %}Docker Engine and cri-dockerd{% else %}containerd{% endif %}, the Kubernetes and CNI binaries, the
 HNS network for {{ cluster.network_name }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
 join{% if cluster.flannel %}, flanneld{% endif %}, and the kube-proxy service. The script is safe to run again, also after a
 reboot that re-created the HNS network (sig-windows-tools #92).
@@ -58,14 +58,20 @@ $PodCidr = {{ node.pod_cidr | ps }}
 $PodGateway = {{ node.pod_gateway | ps }}
 $PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
 {%- endif %}
+$CriSocket = {{ cluster.windows_cri_socket | ps }}
+{%- if cluster.docker %}
+$DockerVersion = {{ cluster.versions.docker_windows | ps }}
+$CriDockerdVersion = {{ cluster.versions.cri_dockerd | ps }}
+{%- else %}
 $ContainerdVersion = {{ cluster.versions.containerd | ps }}
+{%- endif %}
 {%- if cluster.flannel %}
 $FlannelVersion = {{ cluster.versions.flannel | ps }}
 $FlannelCniVersion = {{ cluster.versions.flannel_cni_plugin | ps }}
 {%- endif %}
 $CniPluginsVersion = {{ cluster.versions.cni_plugins | ps }}
 $WindowsCniVersion = {{ cluster.versions.windows_cni | ps }}
-{%- if cluster.kubelet_before_1_27 %}
+{%- if cluster.kubelet_before_1_27 or cluster.docker %}
 $PauseImage = {{ cluster.versions.pause_image | ps }}
 {%- endif %}
 
@@ -158,6 +164,39 @@ New-Item -ItemType Directory -Force -Path $KubeDir, $CniBinDir, $CniConfDir, 'C:
     'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes\pki', `
     'C:\var\log\kubelet', 'C:\run\flannel' | Out-Null
 
+{% if cluster.docker -%}
+if (-not (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
+    # The seeds' runtime: Docker Engine as a Windows service.
+    Write-Step "installing Docker Engine $DockerVersion"
+    $archive = Join-Path $env:TEMP "docker-$DockerVersion.zip"
+    Save-VerifiedFile -Uri "https://download.docker.com/win/static/stable/x86_64/docker-$DockerVersion.zip" -Path $archive
+    Expand-Archive -Force -Path $archive -DestinationPath $env:ProgramFiles
+    & (Join-Path $env:ProgramFiles 'docker\dockerd.exe') --register-service
+    if ($LASTEXITCODE -ne 0) { throw "dockerd --register-service failed with exit code $LASTEXITCODE" }
+}
+Start-Service -Name docker
+# Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd,
+# which is not a Windows service; a boot task runs it (and restarts it) as SYSTEM.
+$criDockerd = Join-Path $KubeDir 'cri-dockerd.exe'
+if (-not (Test-Path $criDockerd)) {
+    $archive = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion.amd64.zip"
+    Save-VerifiedFile -Uri "https://github.com/Mirantis/cri-dockerd/releases/download/v$CriDockerdVersion/cri-dockerd-$CriDockerdVersion.amd64.zip" -Path $archive
+    $unpacked = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion"
+    Expand-Archive -Force -Path $archive -DestinationPath $unpacked
+    Copy-Item -Path (Get-ChildItem -Path $unpacked -Recurse -Filter 'cri-dockerd.exe' | Select-Object -First 1).FullName `
+        -Destination $criDockerd
+}
+$action = New-ScheduledTaskAction -Execute $criDockerd -Argument ("--network-plugin=cni --cni-bin-dir=$CniBinDir " + `
+    "--cni-conf-dir=$CniConfDir --pod-infra-container-image=$PauseImage --container-runtime-endpoint=$CriSocket")
+$trigger = New-ScheduledTaskTrigger -AtStartup
+$settings = New-ScheduledTaskSettingsSet -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) `
+    -ExecutionTimeLimit ([TimeSpan]::Zero)
+Register-ScheduledTask -TaskName 'cri-dockerd' -Action $action -Trigger $trigger -Settings $settings `
+    -User 'NT AUTHORITY\SYSTEM' -RunLevel Highest -Force | Out-Null
+if ((Get-ScheduledTask -TaskName 'cri-dockerd').State -ne 'Running') {
+    Start-ScheduledTask -TaskName 'cri-dockerd'
+}
+{%- else -%}
 $containerdDir = Join-Path $env:ProgramFiles 'containerd'
 if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
     Write-Step "installing containerd $ContainerdVersion"
@@ -174,6 +213,7 @@ if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
     if ($LASTEXITCODE -ne 0) { throw "containerd --register-service failed with exit code $LASTEXITCODE" }
 }
 Start-Service -Name containerd
+{%- endif %}
 # A leftover NAT config sorts before flannel's and pods would get 172.x addresses (sig-windows-tools #214).
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
@@ -275,7 +315,7 @@ $kubeletArgs = @(
     '--config=C:\var\lib\kubelet\config.yaml'
     '--bootstrap-kubeconfig=C:\etc\kubernetes\bootstrap-kubelet.conf'
     "--kubeconfig=$KubeletConf"
-    '--container-runtime-endpoint=npipe://./pipe/containerd-containerd'
+    "--container-runtime-endpoint=$CriSocket"
     '--cgroups-per-qos=false'
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
@@ -287,10 +327,12 @@ $kubeletArgs = @(
 {%- endif %}
 {%- if cluster.kubelet_before_1_27 %}
     '--container-runtime=remote'
+{%- if not cluster.docker %}
     "--pod-infra-container-image=$PauseImage"
 {%- endif %}
+{%- endif %}
 )
-Set-KubeService -Name 'kubelet' -BinaryPath ("$KubeDir\kubelet.exe " + ($kubeletArgs -join ' ')) -DependsOn 'containerd'
+Set-KubeService -Name 'kubelet' -BinaryPath ("$KubeDir\kubelet.exe " + ($kubeletArgs -join ' ')) -DependsOn {{ cluster.windows_runtime_service | ps }}
 
 # --- step join/{{ node.name }} ----------------------------------------------------------
 if (Test-Path $KubeletConf) {
@@ -300,7 +342,7 @@ if (Test-Path $KubeletConf) {
     Write-Step "kubeadm join $ControlPlaneEndpoint"
     & (Join-Path $KubeDir 'kubeadm.exe') join $ControlPlaneEndpoint --token $Token `
         --discovery-token-ca-cert-hash $CaCertHash --node-name $NodeName `
-        --cri-socket 'npipe:////./pipe/containerd-containerd'
+        --cri-socket $CriSocket
     if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
 }
 

@@ -115,6 +115,7 @@ else
   log "kubeadm join $CONTROL_PLANE_ENDPOINT --control-plane"
   kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
     --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \
+    --cri-socket unix:///var/run/containerd/containerd.sock \
     --control-plane --certificate-key "$KUBEPLAN_CERTIFICATE_KEY" \
     --apiserver-advertise-address "$NODE_ADDRESS" --apiserver-bind-port 6443
 fi

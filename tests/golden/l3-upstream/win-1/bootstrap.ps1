@@ -45,6 +45,7 @@ $HnsNetworkName = 'cbr0'
 $PodCidr = '10.10.187.64/26'
 $PodGateway = '10.10.187.65'
 $PodHostEndpoint = '10.10.187.66'
+$CriSocket = 'npipe:////./pipe/containerd-containerd'
 $ContainerdVersion = '1.7.22'
 $CniPluginsVersion = 'v1.5.1'
 $WindowsCniVersion = 'v0.3.0'
@@ -209,7 +210,7 @@ $kubeletArgs = @(
     '--config=C:\var\lib\kubelet\config.yaml'
     '--bootstrap-kubeconfig=C:\etc\kubernetes\bootstrap-kubelet.conf'
     "--kubeconfig=$KubeletConf"
-    '--container-runtime-endpoint=npipe://./pipe/containerd-containerd'
+    "--container-runtime-endpoint=$CriSocket"
     '--cgroups-per-qos=false'
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
@@ -225,7 +226,7 @@ if (Test-Path $KubeletConf) {
     Write-Step "kubeadm join $ControlPlaneEndpoint"
     & (Join-Path $KubeDir 'kubeadm.exe') join $ControlPlaneEndpoint --token $Token `
         --discovery-token-ca-cert-hash $CaCertHash --node-name $NodeName `
-        --cri-socket 'npipe:////./pipe/containerd-containerd'
+        --cri-socket $CriSocket
     if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
 }
 

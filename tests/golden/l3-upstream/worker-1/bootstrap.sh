@@ -105,6 +105,7 @@ if [[ -f /etc/kubernetes/kubelet.conf ]]; then
 else
   log "kubeadm join $CONTROL_PLANE_ENDPOINT"
   kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
-    --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME"
+    --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \
+    --cri-socket unix:///var/run/containerd/containerd.sock
 fi
 log "done"

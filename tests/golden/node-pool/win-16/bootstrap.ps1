@@ -42,6 +42,7 @@ $KubernetesVersion = 'v1.31.2'
 $ControlPlaneEndpoint = '172.16.0.10:6443'
 $ClusterCidr = '10.244.0.0/16'
 $HnsNetworkName = 'cbr0'
+$CriSocket = 'npipe:////./pipe/containerd-containerd'
 $ContainerdVersion = '1.7.22'
 $FlannelVersion = 'v0.25.6'
 $FlannelCniVersion = 'v1.5.1-flannel2'
@@ -214,7 +215,7 @@ $kubeletArgs = @(
     '--config=C:\var\lib\kubelet\config.yaml'
     '--bootstrap-kubeconfig=C:\etc\kubernetes\bootstrap-kubelet.conf'
     "--kubeconfig=$KubeletConf"
-    '--container-runtime-endpoint=npipe://./pipe/containerd-containerd'
+    "--container-runtime-endpoint=$CriSocket"
     '--cgroups-per-qos=false'
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
@@ -230,7 +231,7 @@ if (Test-Path $KubeletConf) {
     Write-Step "kubeadm join $ControlPlaneEndpoint"
     & (Join-Path $KubeDir 'kubeadm.exe') join $ControlPlaneEndpoint --token $Token `
         --discovery-token-ca-cert-hash $CaCertHash --node-name $NodeName `
-        --cri-socket 'npipe:////./pipe/containerd-containerd'
+        --cri-socket $CriSocket
     if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
 }
 
