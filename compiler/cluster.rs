@@ -61,6 +61,16 @@ impl Network {
         self.plugin == NetworkPlugin::Flannel && self.mode != NetworkMode::L3Upstream
     }
 
+    /// kubeplan plans each node's pod subnet in `_cluster/routes.tsv` (host-gw, l3-upstream, ovn).
+    pub fn plans_pod_subnets(&self) -> bool {
+        self.plugin.plans_pod_subnets(self.mode)
+    }
+
+    /// OVN/OVS: Geneve overlay; Windows nodes join through OVS on a transparent network.
+    pub fn runs_ovn(&self) -> bool {
+        self.plugin == NetworkPlugin::Ovn
+    }
+
     /// Calico runs the pod network (VXLAN), installed by the Tigera operator.
     pub fn runs_calico(&self) -> bool {
         self.plugin == NetworkPlugin::Calico

@@ -138,7 +138,6 @@ codes! {
     KubernetesVersion = "KP025": "a Kubernetes version that does not parse or is too old",
     Endpoint = "KP026": "a control_plane_endpoint that is not host:port",
     CaCertHash = "KP027": "a ca_cert_hash that is not sha256:<64 hex digits>",
-    Unsupported = "KP028": "a combination this version of kubeplan does not generate yet",
     Roles = "KP029": "an empty or repeated role list",
     Address = "KP030": "an address that is not an IPv4 address",
     ManagementCidr = "KP031": "a node address outside the management CIDR",
@@ -159,6 +158,7 @@ codes! {
     Cloud = "KP046": "cloud settings missing, malformed or set for another platform",
     Calico = "KP047": "a Calico setting its Windows nodes cannot run with",
     WindowsRelease = "KP048": "a Windows release the cluster's Kubernetes version does not run on",
+    Ovn = "KP049": "an OVN/OVS setting its Windows nodes cannot run with",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

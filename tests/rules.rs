@@ -401,12 +401,24 @@ fn kp027_ca_cert_hash() {
 }
 
 #[test]
-fn kp028_what_is_not_generated_yet() {
+fn kp049_ovn_with_windows_nodes() {
+    let ovn = |from: &str, to: &str| {
+        edit("plugin       = \"flannel\"", "plugin       = \"ovn\"")
+            .replacen("\"containerd\"", "\"docker\"", 1)
+            .replacen(from, to, 1)
+    };
+    expect(&ovn("\"docker\"", "\"containerd\""), Code::Ovn, "12:28");
     expect(
-        &edit("plugin       = \"flannel\"", "plugin       = \"ovn\""),
-        Code::Unsupported,
-        "17:20",
+        &ovn("mode         = \"vxlan\"", "mode         = \"host-gw\""),
+        Code::Ovn,
+        "18:20",
     );
+    expect(
+        &ovn("distro    = \"ubuntu-22.04\"", "distro    = \"rocky-9.4\""),
+        Code::Ovn,
+        "31:15",
+    );
+    assert_eq!(diagnostics(&ovn("", "")), vec![]);
 }
 
 #[test]

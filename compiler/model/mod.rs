@@ -74,6 +74,14 @@ impl Platform {
     }
 }
 
+impl NetworkPlugin {
+    /// True when kubeplan plans each node's pod subnet: the routed modes, and OVN, whose
+    /// Windows nodes put their subnet on a transparent network (seed 003).
+    pub fn plans_pod_subnets(self, mode: NetworkMode) -> bool {
+        mode.routed() || self == NetworkPlugin::Ovn
+    }
+}
+
 impl NetworkMode {
     /// True for the modes whose pod subnets kubeplan plans and routes (host-gw, l3-upstream).
     pub fn routed(self) -> bool {

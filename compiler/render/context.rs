@@ -31,7 +31,7 @@ fn min_revision(c: &Cluster, w: crate::model::WindowsVersion) -> (u32, &'static 
             CALICO_2022_REVISION,
             "Calico for Windows needs Windows Server 2022 build 20348.169 or later",
         ),
-        (false, Ltsc2019) if c.network.mode == NetworkMode::Vxlan => (
+        (false, Ltsc2019) if c.network.runs_flannel() && c.network.mode == NetworkMode::Vxlan => (
             KB4489899_REVISION,
             "VXLAN on Windows Server 2019 needs KB4489899 or a later cumulative update",
         ),
@@ -55,10 +55,14 @@ pub struct ClusterCtx {
     pub vxlan: bool,
     /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
     pub flannel: bool,
-    /// kubeplan plans each node's pod subnet (host-gw, l3-upstream).
+    /// kubeplan plans each node's pod subnet (host-gw, l3-upstream, ovn).
     pub routed: bool,
     /// Calico VXLAN through the Tigera operator; calico-node runs on Windows as a HostProcess pod.
     pub calico: bool,
+    /// OVN/OVS with Geneve; Windows nodes per seed 003 (OVS MSI, transparent network, ovn_cni).
+    pub ovn: bool,
+    /// Where OVN central runs: the first control-plane node's address.
+    pub ovn_central: String,
     /// l3-upstream: a plain bridge per node on its pod subnet.
     pub bridges: bool,
     /// `flannel vxlan`, `flannel host-gw`, `l3-upstream routing`.
@@ -237,12 +241,15 @@ impl ClusterCtx {
             mode: c.network.mode.as_str(),
             vxlan: c.network.mode == NetworkMode::Vxlan,
             flannel: c.network.runs_flannel(),
-            routed: c.network.mode.routed(),
+            routed: c.network.plans_pod_subnets(),
+            ovn: c.network.runs_ovn(),
+            ovn_central: c.first_control_plane().address.to_string(),
             calico: c.network.runs_calico(),
             bridges: c.network.bridges(),
             network_name: match (c.network.plugin, c.network.mode) {
                 (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
                 (crate::model::NetworkPlugin::Calico, _) => "Calico VXLAN".to_owned(),
+                (crate::model::NetworkPlugin::Ovn, _) => "OVN/OVS with Geneve".to_owned(),
                 (plugin, mode) => format!("{plugin} {mode}"),
             },
             controller_manager_args: controller_manager_args(c),
@@ -361,7 +368,7 @@ fn nth_address(net: Option<ipnet::Ipv4Net>, n: u32) -> Option<String> {
 /// kube-controller-manager flags: no pod subnets of its own where kubeplan plans them, and
 /// kubeadm's default /24 per node changed to `node_cidr_mask`.
 fn controller_manager_args(c: &Cluster) -> Vec<ArgCtx> {
-    if c.network.mode.routed() {
+    if c.network.plans_pod_subnets() {
         vec![ArgCtx {
             name: "allocate-node-cidrs",
             value: "false".to_owned(),
@@ -402,6 +409,10 @@ impl RemovedCtx {
 fn hns_network(c: &Cluster) -> String {
     if c.network.runs_calico() {
         return "Calico".to_owned();
+    }
+    if c.network.runs_ovn() {
+        // The transparent docker network OVS attaches to (seed 003).
+        return "external".to_owned();
     }
     match c.network.mode {
         NetworkMode::Vxlan => format!("flannel.{}", c.network.vxlan_vni),

@@ -211,7 +211,8 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     let calico = cluster.network.runs_calico();
     let bridges = cluster.network.bridges();
     let docker = cluster.runtime == crate::model::Runtime::Docker;
-    let routed = cluster.network.mode.routed();
+    let routed = cluster.network.plans_pod_subnets();
+    let ovn = cluster.network.runs_ovn();
     let mut out = Vec::new();
     for n in &cluster.nodes {
         let file = |name: &str, template: &'static str, kind: StepKind, mode: u32| Planned {
@@ -255,6 +256,13 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         "start-flanneld.ps1",
                         "windows/start-flanneld.ps1",
                         WindowsJoin,
+                        REGULAR,
+                    ));
+                } else if ovn {
+                    out.push(file(
+                        "10-ovn.json",
+                        "windows/10-ovn.json",
+                        WindowsPrepare,
                         REGULAR,
                     ));
                 } else if bridges {
@@ -310,7 +318,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         REGULAR,
                     ));
                 }
-                if cluster.has_windows() {
+                if cluster.has_windows() && !ovn {
                     out.push(file(
                         "windows-kube-proxy-rbac.yaml",
                         "linux/windows-kube-proxy-rbac.yaml",

@@ -22,6 +22,10 @@ pub struct Versions {
     pub docker_windows: &'static str,
     /// Mirantis cri-dockerd: the CRI in front of Docker since Kubernetes 1.24.
     pub cri_dockerd: &'static str,
+    /// Cloudbase's certified Open vSwitch MSI with the OVN host feature (seed 003).
+    pub ovs_msi: &'static str,
+    /// Cloudbase's OVN CNI plugin for Windows (seed 003).
+    pub ovn_cni: &'static str,
     /// The Windows pause image (multi-arch; needed on ltsc2022).
     pub pause_image: &'static str,
 }
@@ -38,6 +42,8 @@ impl Versions {
             calico: "v3.28.2",
             docker_windows: "27.3.1",
             cri_dockerd: "0.3.15",
+            ovs_msi: "https://cloudbase.it/downloads/openvswitch-hyperv-2.7.0-certified.msi",
+            ovn_cni: "https://cloudbase.it/downloads/ovn_cni.exe",
             pause_image: "mcr.microsoft.com/oss/kubernetes/pause:3.9",
         }
     }

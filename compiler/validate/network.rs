@@ -3,7 +3,7 @@
 
 use ipnet::Ipv4Net;
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{
     KubeVersion, NetworkMode, NetworkPlugin, Os, Platform, Runtime, WindowsVersion,
 };
@@ -49,14 +49,7 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
     let c = &spec.cluster;
     let n = &c.network;
     if n.plugin.value == NetworkPlugin::Ovn {
-        diags.push(unsupported(
-            &n.plugin.span,
-            format!(
-                "network plugin {:?} is not generated yet",
-                n.plugin.value.as_str()
-            ),
-            "use plugin = \"flannel\", the provider Rancher supports for Windows (seed 001)",
-        ));
+        check_ovn(spec, diags);
     }
     if let Some(domain) = &c.dhcp_domain_name {
         check_dhcp_domain(c.platform.value, domain, diags);
@@ -163,6 +156,47 @@ fn check_calico(spec: &Spec, diags: &mut Diagnostics) {
             )
             .with_help("Typha runs only on Linux; with fewer Linux nodes some replicas may stay pending"),
         );
+    }
+}
+
+/// OVN/OVS as seed 003 sets up a Windows node: Docker's transparent network under OVS,
+/// Geneve tunnels, and the Open vSwitch / OVN packages on the Linux nodes.
+fn check_ovn(spec: &Spec, diags: &mut Diagnostics) {
+    let c = &spec.cluster;
+    let n = &c.network;
+    if c.container_runtime.value != Runtime::Docker {
+        diags.push(
+            Diagnostic::error(
+                Code::Ovn,
+                Some(c.container_runtime.span.clone()),
+                format!("OVN on Windows needs Docker, not {}", c.container_runtime.value),
+            )
+            .with_help("set container_runtime = \"docker\": OVS on Windows attaches to a transparent docker network (seed 003)"),
+        );
+    }
+    if n.mode.value != NetworkMode::Vxlan {
+        diags.push(
+            Diagnostic::error(
+                Code::Ovn,
+                Some(n.mode.span.clone()),
+                format!("OVN is an overlay; mode {} does not apply", n.mode.value),
+            )
+            .with_help("remove mode (or keep the default \"vxlan\", which means overlay): OVN tunnels with Geneve"),
+        );
+    }
+    for node in &spec.nodes {
+        if let Some(d) = &node.distro {
+            if d.value.family.package_manager() != crate::model::PackageManager::Apt {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Ovn,
+                        Some(d.span.clone()),
+                        format!("OVN packages are generated for Ubuntu and Debian, not {}", d.value),
+                    )
+                    .with_help("use an ubuntu or debian distro on the Linux nodes of an OVN cluster: kubeplan installs openvswitch-switch, ovn-host and ovn-central from their archives"),
+                );
+            }
+        }
     }
 }
 
@@ -324,8 +358,4 @@ fn check_dhcp_domain(platform: Platform, domain: &Spanned<String>, diags: &mut D
 
 fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
-}
-
-fn unsupported(span: &Span, message: String, help: &str) -> Diagnostic {
-    Diagnostic::error(Code::Unsupported, Some(span.clone()), message).with_help(help)
 }

@@ -19,12 +19,12 @@ pub(super) fn allocate(
 ) -> Vec<Option<Ipv4Net>> {
     let net = &spec.cluster.network;
     let mut out = vec![None; spec.nodes.len()];
-    if !net.mode.value.routed() {
+    if !net.plugin.value.plans_pod_subnets(net.mode.value) {
         for n in &spec.nodes {
             if let Some(p) = &n.pod_cidr {
                 diags.push(
                     Diagnostic::error(Code::PodCidr, Some(p.span.clone()), format!("node {:?} pins pod_cidr in {} mode", n.name.value.as_str(), net.mode.value))
-                        .with_help("in vxlan mode the controller manager gives each node its pod subnet; pod_cidr applies to host-gw and l3-upstream"),
+                        .with_help("in vxlan mode the controller manager gives each node its pod subnet; pod_cidr applies to host-gw, l3-upstream and ovn"),
                 );
             }
         }

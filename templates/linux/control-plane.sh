@@ -80,6 +80,13 @@ kubectl wait --for condition=established --timeout=180s \
   crd/ipamconfigs.crd.projectcalico.org
 log "applying calico.yaml"
 kubectl apply -f "./calico.yaml"
+{% elif cluster.ovn -%}
+log "OVN central: the northbound and southbound databases on ports 6641 and 6642"
+apt-get install -y -q ovn-central
+systemctl enable --now ovn-central
+ovn-nbctl set-connection ptcp:6641
+ovn-sbctl set-connection ptcp:6642
+log "OVN central is up; deploy the ovn-kubernetes controller (ovnkube) against it now (runbook.md)"
 {% else -%}
 log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
 {% endif -%}
@@ -92,7 +99,7 @@ if ! kubectl -n kube-system get deployment coredns -o jsonpath='{.spec.template.
     '[{"op":"add","path":"/spec/template/spec/tolerations/-","value":{"key":"cattle.io/os","operator":"Equal","value":"linux","effect":"NoSchedule"}}]'
 fi
 {% endif -%}
-{% if cluster.has_windows -%}
+{% if cluster.has_windows and not cluster.ovn -%}
 log "letting Windows nodes' kube-proxy watch services with the node's credentials"
 kubectl apply -f "./windows-kube-proxy-rbac.yaml"
 {% endif -%}

@@ -16,7 +16,7 @@ file, after every Linux node has joined:
 
 Step prepare/{{ node.name }}: Windows features, {% if cluster.docker %}Docker Engine and cri-dockerd{% else %}containerd{% endif %}, the Kubernetes and CNI binaries, the
 HNS network for {{ cluster.network_name }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
-join{% if cluster.flannel %}, flanneld{% endif %}, and the kube-proxy service. The script is safe to run again, also after a
+join{% if cluster.flannel %}, flanneld{% endif %}{% if not cluster.ovn %}, and the kube-proxy service{% endif %}. The script is safe to run again, also after a
 reboot that re-created the HNS network (sig-windows-tools #92).
 #>
 [CmdletBinding()]
@@ -59,6 +59,11 @@ $PodGateway = {{ node.pod_gateway | ps }}
 $PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
 {%- endif %}
 $CriSocket = {{ cluster.windows_cri_socket | ps }}
+{%- if cluster.ovn %}
+$OvnCentral = {{ cluster.ovn_central | ps }}
+$OvsMsiUri = {{ cluster.versions.ovs_msi | ps }}
+$OvnCniUri = {{ cluster.versions.ovn_cni | ps }}
+{%- endif %}
 {%- if cluster.docker %}
 $DockerVersion = {{ cluster.versions.docker_windows | ps }}
 $CriDockerdVersion = {{ cluster.versions.cri_dockerd | ps }}
@@ -129,7 +134,12 @@ if ($revision -lt $MinRevision) {
     throw "build ${build}.${revision} is older than ${build}.${MinRevision}: $MinRevisionReason"
 }
 $ip = Get-NetIPAddress -AddressFamily IPv4 -IPAddress $NodeAddress -ErrorAction SilentlyContinue
+{%- if cluster.ovn %}
+# After the first run the address sits on OVS's internal port HNSTransparent.
+if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias -ne 'HNSTransparent')) {
+{%- else %}
 if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias -ne "vEthernet ($InterfaceName)")) {
+{%- endif %}
     throw "interface $InterfaceName does not hold $NodeAddress"
 }
 if ($env:COMPUTERNAME -ne $NodeName) {
@@ -253,6 +263,9 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
 Copy-Item -Force -Path (Join-Path $Here '10-flannel.json') -Destination (Join-Path $CniConfDir '10-flannel.json')
 Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\kube-flannel\net-conf.json'
 Copy-Item -Force -Path (Join-Path $Here 'start-flanneld.ps1') -Destination (Join-Path $KubeDir 'start-flanneld.ps1')
+{%- elif cluster.ovn %}
+Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $CniConfDir '10-ovn.json')
+Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
 {%- elif cluster.bridges %}
 Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
 {%- else %}
@@ -277,6 +290,46 @@ if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' })) {
 {%- endif %}
     Start-Sleep -Seconds 10
 }
+{%- elif cluster.ovn %}
+if (-not (Get-Service -Name ovs-vswitchd -ErrorAction SilentlyContinue)) {
+    # Open vSwitch with the OVN host feature, unattended (seed 003).
+    Write-Step 'installing Open vSwitch and the OVN host'
+    $msi = Join-Path $env:TEMP 'openvswitch.msi'
+    Save-VerifiedFile -Uri $OvsMsiUri -Path $msi
+    $install = Start-Process -FilePath msiexec.exe -Wait -PassThru `
+        -ArgumentList '/i', "`"$msi`"", 'ADDLOCAL="OpenvSwitchCLI,OpenvSwitchDriver,OVNHost"', '/qn'
+    if ($install.ExitCode -ne 0) { throw "the Open vSwitch MSI failed with exit code $($install.ExitCode)" }
+}
+& docker network inspect $HnsNetworkName *> $null
+if ($LASTEXITCODE -ne 0) {
+    # OVS needs a transparent docker network on the node's pod subnet, then the br-ex
+    # bridge over it and the physical interface (seed 003). This drops the node's
+    # connection for a few seconds.
+    Write-Step "creating the transparent docker network $HnsNetworkName on $PodCidr"
+    docker network create -d transparent --gateway $PodGateway --subnet $PodCidr `
+        -o "com.docker.network.windowsshim.interface=$InterfaceName" $HnsNetworkName
+    if ($LASTEXITCODE -ne 0) { throw "docker network create failed with exit code $LASTEXITCODE" }
+    $adapter = Get-NetAdapter | Where-Object { $_.Name -match 'HNSTransparent' } | Select-Object -First 1
+    Rename-NetAdapter -Name $adapter.Name -NewName 'HNSTransparent'
+    Stop-Service -Name ovs-vswitchd -Force
+    Disable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
+    ovs-vsctl --no-wait --if-exists del-br br-ex
+    ovs-vsctl --no-wait --may-exist add-br br-ex
+    ovs-vsctl --no-wait add-port br-ex HNSTransparent -- set interface HNSTransparent type=internal
+    ovs-vsctl --no-wait add-port br-ex $InterfaceName
+    Enable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
+    Start-Sleep -Seconds 2
+    Restart-Service -Name ovs-vswitchd
+    # Geneve adds its header inside the host MTU.
+    Set-NetIPInterface -InterfaceAlias 'HNSTransparent' -NlMtuBytes 1430
+}
+# This node is an OVN chassis: OVN central on the first control-plane node, Geneve tunnels
+# from the node's address.
+ovs-vsctl set Open_vSwitch . "external_ids:ovn-remote=tcp:${OvnCentral}:6642" `
+    "external_ids:ovn-nb=tcp:${OvnCentral}:6641" "external_ids:ovn-encap-ip=$NodeAddress" `
+    'external_ids:ovn-encap-type=geneve' "external_ids:system-id=$NodeName"
+if ($LASTEXITCODE -ne 0) { throw "ovs-vsctl failed with exit code $LASTEXITCODE" }
+Start-Service -Name ovn-controller
 {%- elif cluster.bridges %}
 if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     # The node's own l2bridge network on its pod subnet; the router carries the routes
@@ -378,6 +431,9 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
 }
 {%- endif %}
 
+{% if cluster.ovn -%}
+# OVN balances services itself: with OVS and OVN only the kubelet runs here (seed 003).
+{% else -%}
 # Stale load-balancer policies from an earlier run confuse kube-proxy.
 Get-HnsPolicyList | Remove-HnsPolicyList
 $proxyArgs = @(
@@ -420,4 +476,5 @@ Set-KubeService -Name 'kube-proxy' -BinaryPath ("$KubeDir\kube-proxy.exe " + ($p
 Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\kube-proxy' -Name Environment `
     -Type MultiString -Value @("KUBE_NETWORK=$HnsNetworkName")
 Start-Service -Name kube-proxy
+{% endif -%}
 Write-Step 'done'

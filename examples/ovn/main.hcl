@@ -1,0 +1,52 @@
+# OVN/OVS overlay (seed 003): Docker on every node, OVN central on the control plane,
+# Geneve tunnels between all nodes, and Windows Server 2019 workers whose pods sit on a
+# transparent docker network under OVS. Each node's pod subnet is planned by kubeplan
+# (the transparent network needs it before the node joins).
+
+cluster "ovn" {
+  kubernetes_version     = "1.29.10"
+  container_runtime      = "docker"
+  control_plane_endpoint = "10.0.1.10:6443"
+  platform               = "bare-metal"
+
+  network {
+    plugin          = "ovn"
+    cluster_cidr    = "10.244.0.0/16"
+    service_cidr    = "10.96.0.0/12"
+    management_cidr = "10.0.1.0/24"
+  }
+}
+
+node "central" {
+  os        = "linux"
+  distro    = "ubuntu-22.04"
+  roles     = ["controlplane", "etcd"]
+  address   = "10.0.1.10"
+  interface = "eth0"
+}
+
+node "linux-1" {
+  os        = "linux"
+  distro    = "debian-12"
+  roles     = ["worker"]
+  address   = "10.0.1.11"
+  interface = "eth0"
+}
+
+node "win-1" {
+  os              = "windows"
+  windows_version = "ltsc2019"
+  roles           = ["worker"]
+  address         = "10.0.1.21"
+  interface       = "Ethernet"
+}
+
+node "win-2" {
+  os              = "windows"
+  windows_version = "ltsc2019"
+  roles           = ["worker"]
+  address         = "10.0.1.22"
+  interface       = "Ethernet"
+  # The subnet the seed's example gives its first Windows minion.
+  pod_cidr = "10.244.1.0/24"
+}
