@@ -172,6 +172,19 @@ impl Cluster {
         self.platform.is_cloud() && self.network.mode.routed()
     }
 
+    /// The distinct Windows releases of the nodes, oldest first.
+    pub fn windows_versions(&self) -> Vec<WindowsVersion> {
+        let set: std::collections::BTreeSet<WindowsVersion> = self
+            .nodes
+            .iter()
+            .filter_map(|n| match n.os {
+                NodeOs::Windows(w) => Some(w),
+                NodeOs::Linux(_) => None,
+            })
+            .collect();
+        set.into_iter().collect()
+    }
+
     /// True when any node runs Windows.
     pub fn has_windows(&self) -> bool {
         self.nodes.iter().any(Node::is_windows)

@@ -35,6 +35,8 @@ pub enum StepKind {
     WindowsJoin,
     /// A node removed from the spec: drained, deleted and reset.
     Cleanup,
+    /// The sample Windows workloads, once every Windows node has joined.
+    Workloads,
 }
 
 impl StepKind {
@@ -48,6 +50,7 @@ impl StepKind {
             StepKind::WindowsPrepare => "prepare",
             StepKind::WindowsJoin => "join",
             StepKind::Cleanup => "cleanup",
+            StepKind::Workloads => "workloads",
         }
     }
 }
@@ -170,11 +173,19 @@ pub fn build(cluster: &Cluster, removed: &[NodeName]) -> Graph {
     if linux_joins == 0 {
         dag.add_edge(before_workers, ready, ());
     }
+    let mut windows_joins = Vec::new();
     for node in cluster.nodes.iter().filter(|n| n.is_windows()) {
         let prepare = dag.add_node(Step::new(StepKind::WindowsPrepare, Some(&node.name)));
         let join = dag.add_node(Step::new(StepKind::WindowsJoin, Some(&node.name)));
         dag.add_edge(ready, prepare, ());
         dag.add_edge(prepare, join, ());
+        windows_joins.push(join);
+    }
+    if !windows_joins.is_empty() {
+        let workloads = dag.add_node(Step::new(StepKind::Workloads, None));
+        for join in windows_joins {
+            dag.add_edge(join, workloads, ());
+        }
     }
     Graph {
         order: run_order(&dag),

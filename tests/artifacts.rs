@@ -225,3 +225,32 @@ fn every_yaml_artifact_parses_and_names_its_kind() {
     }
     eprintln!("yaml: {} files parsed", yaml.len());
 }
+
+#[test]
+fn each_windows_release_gets_an_iis_sample_with_its_own_image_tag() {
+    let samples: Vec<_> = example_artifacts()
+        .into_iter()
+        .filter(|(e, a)| e == "host-gw" && a.path.starts_with("_cluster/workloads/"))
+        .map(|(_, a)| a)
+        .collect();
+    let paths: Vec<&str> = samples.iter().map(|a| a.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "_cluster/workloads/iis-ltsc2019.yaml",
+            "_cluster/workloads/iis-ltsc2022.yaml"
+        ]
+    );
+    for (a, tag, build) in [
+        (&samples[0], "ltsc2019", "10.0.17763"),
+        (&samples[1], "ltsc2022", "10.0.20348"),
+    ] {
+        assert!(a.content.contains(&format!(
+            "image: \"mcr.microsoft.com/windows/servercore/iis:windowsservercore-{tag}\""
+        )));
+        assert!(a.content.contains("kubernetes.io/os: windows\n"));
+        assert!(a
+            .content
+            .contains(&format!("node.kubernetes.io/windows-build: \"{build}\"")));
+    }
+}

@@ -25,7 +25,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         .code(2)
         .stdout(predicate::str::contains("+ win-1/bootstrap.ps1 (create"))
         .stdout(predicate::str::contains(
-            "Plan: 12 to create, 0 to update, 0 to delete.",
+            "Plan: 13 to create, 0 to update, 0 to delete.",
         ));
     assert!(!spec.out().exists(), "plan writes nothing");
 
@@ -35,6 +35,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         "win-1/bootstrap.ps1",
         "win-1/10-flannel.json",
         "cp-1/disable_hw_offloading.service",
+        "_cluster/workloads/iis-ltsc2019.yaml",
         "runbook.md",
     ] {
         assert!(spec.out().join(file).is_file(), "{file} written");

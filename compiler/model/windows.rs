@@ -71,6 +71,42 @@ impl WindowsVersion {
     }
 }
 
+/// How a container of one Windows release runs on a host of another (seed 004).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Isolation {
+    /// Same build: process isolation (and Hyper-V isolation).
+    Process,
+    /// Container older than the host: Hyper-V isolation only.
+    HyperV,
+    /// Container newer than the host: never runs.
+    Unsupported,
+}
+
+impl WindowsVersion {
+    /// Every release, oldest first.
+    pub fn all() -> &'static [WindowsVersion] {
+        &ALL
+    }
+
+    /// Seed 004's compatibility table: how a `container` image runs on this host.
+    pub fn isolation_for(self, container: WindowsVersion) -> Isolation {
+        match container.build().cmp(&self.build()) {
+            std::cmp::Ordering::Equal => Isolation::Process,
+            std::cmp::Ordering::Less => Isolation::HyperV,
+            std::cmp::Ordering::Greater => Isolation::Unsupported,
+        }
+    }
+
+    /// Microsoft's IIS sample image for this release.
+    pub fn iis_image(self) -> String {
+        format!(
+            "mcr.microsoft.com/windows/servercore/iis:windowsservercore-{}",
+            self.image_tag()
+        )
+    }
+}
+
 impl std::fmt::Display for WindowsVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.image_tag())
@@ -130,6 +166,15 @@ mod tests {
         assert_eq!(WindowsVersion::parse("2016"), Some(Ltsc2016));
         assert_eq!(WindowsVersion::parse("1803"), Some(V1803));
         assert_eq!(WindowsVersion::parse("vista"), None);
+    }
+
+    #[test]
+    fn isolation_follows_the_compatibility_table() {
+        assert_eq!(Ltsc2019.isolation_for(Ltsc2019), Isolation::Process);
+        assert_eq!(Ltsc2022.isolation_for(Ltsc2019), Isolation::HyperV);
+        assert_eq!(Ltsc2019.isolation_for(Ltsc2022), Isolation::Unsupported);
+        assert_eq!(V20H2.isolation_for(V2004), Isolation::HyperV);
+        assert_eq!(V1909.isolation_for(V1903), Isolation::HyperV);
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct ClusterCtx {
     pub versions: Versions,
     /// The cloud's names, when the cloud network script is generated.
     pub cloud: Option<crate::cluster::Cloud>,
+    /// Per Windows release of the cluster, the images it runs and how (seed 004).
+    pub windows_images: Vec<ImagesCtx>,
 }
 
 /// One node's part of a template's context.
@@ -289,6 +291,7 @@ impl ClusterCtx {
             windows_runtime_service: if docker { "docker" } else { "containerd" },
             versions: Versions::pinned(),
             cloud: c.needs_cloud_routes().then(|| c.cloud.clone()),
+            windows_images: images(c),
         }
     }
 }
@@ -451,6 +454,58 @@ pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
                 },
                 gce_route: crate::validate::gce_route_name(c.name.as_str(), n.name.as_str()),
             })
+        })
+        .collect()
+}
+
+/// One sample Windows workload: IIS on the nodes of one Windows release.
+#[derive(Serialize)]
+pub struct WorkloadCtx {
+    pub name: String,
+    pub release: String,
+    /// `10.0.BUILD`, as the kubelet labels the node `node.kubernetes.io/windows-build`.
+    pub windows_build: String,
+    pub image: String,
+}
+
+pub fn workloads(c: &Cluster) -> Vec<WorkloadCtx> {
+    c.windows_versions()
+        .into_iter()
+        .map(|w| WorkloadCtx {
+            name: format!("iis-{}", w.image_tag().to_ascii_lowercase()),
+            release: w.to_string(),
+            windows_build: format!("10.0.{}", w.build()),
+            image: w.iis_image(),
+        })
+        .collect()
+}
+
+/// Which container images run on one Windows release of the cluster (seed 004).
+#[derive(Serialize)]
+pub struct ImagesCtx {
+    pub host: String,
+    pub build: u32,
+    pub process: String,
+    pub hyper_v: Vec<String>,
+}
+
+fn images(c: &Cluster) -> Vec<ImagesCtx> {
+    use crate::model::{Isolation, WindowsVersion};
+    c.windows_versions()
+        .into_iter()
+        .map(|host| {
+            let with = |i: Isolation| {
+                WindowsVersion::all()
+                    .iter()
+                    .filter(move |v| host.isolation_for(**v) == i)
+                    .map(|v| v.image_tag().to_owned())
+            };
+            ImagesCtx {
+                host: host.to_string(),
+                build: host.build(),
+                process: with(Isolation::Process).collect::<Vec<_>>().join(", "),
+                hyper_v: with(Isolation::HyperV).collect(),
+            }
         })
         .collect()
 }

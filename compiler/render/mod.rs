@@ -91,6 +91,9 @@ struct TemplateCtx<'a> {
     /// The routes of removed nodes, for the templates that list every node.
     #[serde(skip_serializing_if = "Option::is_none")]
     gone: Option<&'a [context::GoneRouteCtx]>,
+    /// The sample workload a workload template writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workload: Option<&'a context::WorkloadCtx>,
 }
 
 /// A file to render: its out path, template, step and mode.
@@ -129,6 +132,15 @@ pub fn render(
             .or_default()
             .push(p.path.clone());
     }
+    let workloads = context::workloads(cluster);
+    let workloads_step = crate::graph::Step::new(StepKind::Workloads, None).id;
+    let workload_path = |w: &context::WorkloadCtx| format!("_cluster/workloads/{}.yaml", w.name);
+    if !workloads.is_empty() {
+        by_step.insert(
+            workloads_step.as_str(),
+            workloads.iter().map(workload_path).collect(),
+        );
+    }
     let steps = context::steps(cluster, graph, |id| {
         by_step.get(id).cloned().unwrap_or_default()
     });
@@ -154,6 +166,7 @@ pub fn render(
                 routes: node_table.then_some(routes.as_slice()),
                 removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
                 gone: node_table.then_some(gone.as_slice()),
+                workload: None,
             },
         )?;
         artifacts.push(Artifact {
@@ -162,6 +175,27 @@ pub fn render(
             mode: p.mode,
             step: p.step.clone(),
             node: p.node.map(|n| n.name.to_string()),
+        });
+    }
+    for w in &workloads {
+        artifacts.push(Artifact {
+            path: workload_path(w),
+            content: render_one(
+                tera,
+                "cluster/iis.yaml",
+                &TemplateCtx {
+                    cluster: &cluster_ctx,
+                    node: None,
+                    steps: None,
+                    routes: None,
+                    removed: None,
+                    gone: None,
+                    workload: Some(w),
+                },
+            )?,
+            mode: REGULAR,
+            step: workloads_step.clone(),
+            node: None,
         });
     }
     let rank: BTreeMap<&str, usize> = graph
@@ -183,6 +217,7 @@ pub fn render(
                 routes: None,
                 removed: None,
                 gone: None,
+                workload: None,
             },
         )?,
         mode: REGULAR,
