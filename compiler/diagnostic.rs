@@ -159,6 +159,7 @@ codes! {
     Calico = "KP047": "a Calico setting its Windows nodes cannot run with",
     WindowsRelease = "KP048": "a Windows release the cluster's Kubernetes version does not run on",
     Ovn = "KP049": "an OVN/OVS setting its Windows nodes cannot run with",
+    L2Segment = "KP050": "host-gw nodes that may not share one L2 segment",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

@@ -800,6 +800,20 @@ fn kp048_windows_releases_before_1809() {
 }
 
 #[test]
+fn kp050_host_gw_across_subnets_warns() {
+    let spec = edit("mode         = \"vxlan\"", "mode         = \"host-gw\"").replacen(
+        "\"10.0.0.21\"",
+        "\"10.0.7.21\"",
+        1,
+    );
+    let found = diagnostics(&spec);
+    assert!(
+        found.contains(&(Code::L2Segment, Severity::Warning, "18:20".to_owned())),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn every_code_has_a_case_here() {
     let source = include_str!("rules.rs");
     for code in Code::ALL {

@@ -29,6 +29,7 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
         check_calico(spec, diags);
     }
     check_vxlan(spec, diags);
+    check_l2_segment(spec, diags);
     check_cidrs(spec, diags);
     for n in &spec.nodes {
         check_address(spec, n, diags);
@@ -197,6 +198,39 @@ fn check_ovn(spec: &Spec, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// Seed 000: host-gw on bare metal, vSphere or AWS works only with every node on one L2
+/// subnet (GCE and Azure route between subnets with the cloud's routes instead). With a
+/// `management_cidr` the spec says where that segment is (KP031 keeps nodes inside it);
+/// without one, nodes in different /24s are suspect.
+fn check_l2_segment(spec: &Spec, diags: &mut Diagnostics) {
+    let c = &spec.cluster;
+    let n = &c.network;
+    if n.mode.value != NetworkMode::HostGw
+        || n.management_cidr.is_some()
+        || matches!(c.platform.value, Platform::Gce | Platform::Azure)
+    {
+        return;
+    }
+    let segments: std::collections::BTreeSet<Ipv4Net> = spec
+        .nodes
+        .iter()
+        .map(|node| management_cidr(spec, node))
+        .collect();
+    if segments.len() > 1 {
+        diags.push(
+            Diagnostic::warning(
+                Code::L2Segment,
+                Some(n.mode.span.clone()),
+                format!(
+                    "host-gw needs every node on one L2 segment; the node addresses span {} /24 networks",
+                    segments.len()
+                ),
+            )
+            .with_help("put the nodes on one subnet and set network.management_cidr to it, or use mode = \"vxlan\" (seed 000)"),
+        );
     }
 }
 
