@@ -384,19 +384,11 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             ));
         }
         if !n.is_windows() && docker {
-            for unit in ["cri-docker.service", "cri-docker.socket"] {
-                out.push(Planned {
-                    path: format!("{}/{unit}", n.name),
-                    template: if unit.ends_with("service") {
-                        "linux/cri-docker.service"
-                    } else {
-                        "linux/cri-docker.socket"
-                    },
-                    step: step_id(linux_step, n),
-                    node: Some(n),
-                    removed: None,
-                    mode: REGULAR,
-                });
+            for (unit, template) in [
+                ("cri-docker.service", "linux/cri-docker.service"),
+                ("cri-docker.socket", "linux/cri-docker.socket"),
+            ] {
+                out.push(file(unit, template, linux_step, REGULAR));
             }
         }
         if n.vmxnet3_fix {
