@@ -110,8 +110,8 @@ pub struct Node {
     pub taints: Vec<String>,
     /// What the preflight checks the machine has.
     pub resources: Resources,
-    /// The node's pod subnet in the routed modes (host-gw, l3-upstream); `None` in vxlan
-    /// mode, where the controller manager hands them out.
+    /// The node's pod subnet where kubeplan plans them (host-gw, l3-upstream, ovn); `None`
+    /// otherwise, where the controller manager or Calico hands them out.
     pub pod_cidr: Option<Ipv4Net>,
     /// The cloud machine: EC2 instance id (looked up by address when `None`), or the VM
     /// name on GCE and Azure (the node name when `None`).
@@ -170,6 +170,11 @@ impl Cluster {
     /// Azure (seeds 000 and 001).
     pub fn needs_cloud_routes(&self) -> bool {
         self.platform.is_cloud() && self.network.mode.routed()
+    }
+
+    /// Docker Engine behind cri-dockerd on every node, instead of containerd.
+    pub fn runs_docker(&self) -> bool {
+        self.runtime == Runtime::Docker
     }
 
     /// The distinct Windows releases of the nodes, oldest first.

@@ -230,7 +230,7 @@ impl ClusterCtx {
     /// The cluster context of a validated cluster.
     pub fn new(c: &Cluster) -> Self {
         let v = c.kubernetes_version;
-        let docker = c.runtime == crate::model::Runtime::Docker;
+        let docker = c.runs_docker();
         ClusterCtx {
             name: c.name.to_string(),
             kubernetes_version: v.to_string(),

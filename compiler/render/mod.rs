@@ -245,7 +245,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     let flannel = cluster.network.runs_flannel();
     let calico = cluster.network.runs_calico();
     let bridges = cluster.network.bridges();
-    let docker = cluster.runtime == crate::model::Runtime::Docker;
+    let docker = cluster.runs_docker();
     let routed = cluster.network.plans_pod_subnets();
     let ovn = cluster.network.runs_ovn();
     let mut out = Vec::new();
