@@ -152,11 +152,11 @@ if ($computer.NumberOfLogicalProcessors -lt {{ node.resources.cpus }}) {
     throw "needs at least {{ node.resources.cpus }} CPUs, has $($computer.NumberOfLogicalProcessors)"
 }
 if ($computer.TotalPhysicalMemory -lt {{ node.resources.memory_min_bytes }}) {
-    throw "needs {{ node.resources.memory_gb }} GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
+    throw "needs {{ node.resources.memory_gb }} GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1gb, 1)) GB"
 }
 $disk = Get-Volume -DriveLetter C
 if ($disk.Size -lt {{ node.resources.disk_min_bytes }}) {
-    throw "needs {{ node.resources.disk_gb }} GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
+    throw "needs {{ node.resources.disk_gb }} GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
 # --- step prepare/{{ node.name }} -------------------------------------------------------

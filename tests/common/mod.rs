@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod specs;
+
 /// The three-node example's spec: the seeds' recommended architecture.
 pub fn three_node_spec() -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/three-node/main.hcl"))

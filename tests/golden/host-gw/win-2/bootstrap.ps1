@@ -115,11 +115,11 @@ if ($computer.NumberOfLogicalProcessors -lt 2) {
     throw "needs at least 2 CPUs, has $($computer.NumberOfLogicalProcessors)"
 }
 if ($computer.TotalPhysicalMemory -lt 4500000000) {
-    throw "needs 5 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
+    throw "needs 5 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1gb, 1)) GB"
 }
 $disk = Get-Volume -DriveLetter C
 if ($disk.Size -lt 45000000000) {
-    throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
+    throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
 # --- step prepare/win-2 -------------------------------------------------------

@@ -116,11 +116,11 @@ if ($computer.NumberOfLogicalProcessors -lt 4) {
     throw "needs at least 4 CPUs, has $($computer.NumberOfLogicalProcessors)"
 }
 if ($computer.TotalPhysicalMemory -lt 14400000000) {
-    throw "needs 16 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1GB, 1)) GB"
+    throw "needs 16 GB of memory, has $([math]::Round($computer.TotalPhysicalMemory / 1gb, 1)) GB"
 }
 $disk = Get-Volume -DriveLetter C
 if ($disk.Size -lt 90000000000) {
-    throw "needs 100 GB of disk on C:, has $([math]::Round($disk.Size / 1GB)) GB"
+    throw "needs 100 GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
 # --- step prepare/win-24 -------------------------------------------------------
