@@ -1,16 +1,47 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the checkers the tests run when they are missing
-# (idempotent, quiet), then runs cargo test. README.md names this command.
+# (idempotent, quiet), runs cargo test, then prints how many artifacts each checker
+# saw. README.md names this command; .ci/run calls it. docs/testing.md lists the checks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+
+# Debian packages: the file each provides, and the package.
 need_apt=()
-command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
+for pair in \
+  /usr/bin/shellcheck:shellcheck \
+  /usr/bin/systemd-analyze:systemd \
+  /usr/lib/cni/bridge:containernetworking-plugins \
+  /usr/sbin/iptables:iptables \
+  /usr/sbin/ip:iproute2 \
+  /usr/bin/unshare:util-linux \
+  /usr/bin/node:nodejs \
+  /usr/bin/npm:npm; do
+  file=${pair%%:*}
+  package=${pair#*:}
+  if [[ ! -e $file ]] && ! command -v "$(basename "$file")" >/dev/null 2>&1; then
+    need_apt+=("$package")
+  fi
+done
 if ((${#need_apt[@]} > 0)); then
   echo "installing ${need_apt[*]} (apt-get)" >&2
-  if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# npm packages, pinned by tests/tools/package-lock.json.
+if [[ ! -x tests/tools/node_modules/.bin/hcl2json ]]; then
+  echo "installing tests/tools npm packages (npm ci)" >&2
+  (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+checks=target/tmp/checks
+rm -rf "$checks"
 cargo test --locked "$@"
+
+if [[ -d $checks ]]; then
+  echo
+  echo "artifacts checked, per tool:"
+  cat "$checks"/*.txt | sort | sed 's/^/  /'
+fi

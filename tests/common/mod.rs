@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 pub mod specs;
+pub mod yaml;
 
 /// The three-node example's spec: the seeds' recommended architecture.
 pub fn three_node_spec() -> String {
