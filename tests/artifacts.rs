@@ -140,26 +140,161 @@ fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
     }
 }
 
+/// The API groups and kinds kubeadm and the API server accept, by Kubernetes minor
+/// release: `(apiVersion, kinds, first minor, first minor without it)`. The CRD groups
+/// are served once Calico's operator manifest (which bootstrap.sh applies first) is in.
+const ACCEPTED: &[(&str, &[&str], u32, Option<u32>)] = &[
+    (
+        "v1",
+        &[
+            "ConfigMap",
+            "Namespace",
+            "Service",
+            "ServiceAccount",
+            "Secret",
+        ],
+        0,
+        None,
+    ),
+    ("apps/v1", &["DaemonSet", "Deployment"], 9, None),
+    (
+        "rbac.authorization.k8s.io/v1",
+        &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
+        8,
+        None,
+    ),
+    ("node.k8s.io/v1", &["RuntimeClass"], 20, None),
+    // kubeadm's config API: v1beta3 from 1.22, v1beta4 from 1.31 (v1beta3 then deprecated).
+    (
+        "kubeadm.k8s.io/v1beta3",
+        &[
+            "InitConfiguration",
+            "ClusterConfiguration",
+            "JoinConfiguration",
+        ],
+        22,
+        None,
+    ),
+    (
+        "kubeadm.k8s.io/v1beta4",
+        &[
+            "InitConfiguration",
+            "ClusterConfiguration",
+            "JoinConfiguration",
+        ],
+        31,
+        None,
+    ),
+    (
+        "kubelet.config.k8s.io/v1beta1",
+        &["KubeletConfiguration"],
+        10,
+        None,
+    ),
+    (
+        "kubeproxy.config.k8s.io/v1alpha1",
+        &["KubeProxyConfiguration"],
+        10,
+        None,
+    ),
+    (
+        "operator.tigera.io/v1",
+        &["Installation", "APIServer"],
+        0,
+        None,
+    ),
+    (
+        "crd.projectcalico.org/v1",
+        &["FelixConfiguration", "IPAMConfig", "IPPool"],
+        0,
+        None,
+    ),
+];
+
+/// Why `apiVersion`/`kind` is not accepted at Kubernetes 1.`minor`, if it is not.
+fn refused(api_version: &str, kind: &str, minor: u32) -> Option<String> {
+    let Some((_, kinds, from, until)) = ACCEPTED.iter().find(|(v, ..)| *v == api_version) else {
+        return Some(format!(
+            "apiVersion {api_version} is not one kubeadm or Kubernetes serves"
+        ));
+    };
+    if !kinds.contains(&kind) {
+        return Some(format!("{api_version} has no kind {kind}"));
+    }
+    if minor < *from || until.is_some_and(|u| minor >= u) {
+        return Some(format!(
+            "{api_version} is not served by Kubernetes 1.{minor}"
+        ));
+    }
+    None
+}
+
 #[test]
-fn every_yaml_artifact_parses_and_names_its_kind() {
+fn every_yaml_document_has_an_api_version_and_kind_its_kubernetes_accepts() {
     let yaml: Vec<_> = specs::artifacts()
         .filter(|(_, a)| a.path.ends_with(".yaml") || a.path.ends_with(".yml"))
         .collect();
     assert!(!yaml.is_empty());
+    let mut documents = 0;
+    let mut failures = Vec::new();
     for (spec, a) in &yaml {
-        let example = &spec.name;
+        let minor: u32 = spec
+            .kubernetes_version
+            .split('.')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let docs = yaml_rust2::YamlLoader::load_from_str(&a.content)
-            .unwrap_or_else(|e| panic!("{example}/{}: {e}", a.path));
-        assert!(!docs.is_empty(), "{example}/{}", a.path);
+            .unwrap_or_else(|e| panic!("{}/{}: {e}", spec.name, a.path));
+        assert!(!docs.is_empty(), "{}/{}", spec.name, a.path);
         for doc in docs {
-            assert!(
-                doc["apiVersion"].as_str().is_some() && doc["kind"].as_str().is_some(),
-                "{example}/{}: every document has apiVersion and kind",
-                a.path
-            );
+            documents += 1;
+            let (Some(api_version), Some(kind)) =
+                (doc["apiVersion"].as_str(), doc["kind"].as_str())
+            else {
+                failures.push(format!(
+                    "{}/{}: a document without apiVersion and kind",
+                    spec.name, a.path
+                ));
+                continue;
+            };
+            if let Some(why) = refused(api_version, kind, minor) {
+                failures.push(format!(
+                    "{}/{} (Kubernetes {}): {why}",
+                    spec.name, a.path, spec.kubernetes_version
+                ));
+            }
+            // kubeadm picks its config API by release: v1beta4 from 1.31.
+            if api_version.starts_with("kubeadm.k8s.io/") {
+                let want = if minor >= 31 {
+                    "kubeadm.k8s.io/v1beta4"
+                } else {
+                    "kubeadm.k8s.io/v1beta3"
+                };
+                if api_version != want {
+                    failures.push(format!(
+                        "{}/{}: {api_version} at Kubernetes {}, expected {want}",
+                        spec.name, a.path, spec.kubernetes_version
+                    ));
+                }
+            }
         }
     }
-    report("yaml-rust2", yaml.len(), "YAML files parsed");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    report(
+        "yaml-rust2 + apiVersion/kind",
+        yaml.len(),
+        &format!("YAML files, {documents} documents accepted by their Kubernetes version"),
+    );
+}
+
+#[test]
+fn an_api_version_kubernetes_does_not_serve_is_refused() {
+    assert!(refused("kubeadm.k8s.io/v1beta4", "InitConfiguration", 30).is_some());
+    assert!(refused("kubeadm.k8s.io/v1beta4", "InitConfiguration", 31).is_none());
+    assert!(refused("extensions/v1beta1", "DaemonSet", 30).is_some());
+    assert!(refused("apps/v1", "Daemonset", 30).is_some());
 }
 
 #[test]

@@ -87,7 +87,8 @@ pub fn compile(name: String, spec: String, inputs: &VarInputs, prior: Option<&St
 
 /// The test specs: the GCE example moved to AWS and Azure, so each cloud's network
 /// script is generated; three-node on Docker (vxlan and host-gw); three-node at the
-/// oldest supported Kubernetes and at the first release of kubeadm's v1beta4 API.
+/// oldest supported Kubernetes, at the first release of kubeadm's v1beta4 API and at a
+/// recent release.
 fn variants() -> Vec<(String, String, VarInputs)> {
     let gce = example_spec("gce-host-gw");
     let aws = gce
@@ -116,7 +117,12 @@ fn variants() -> Vec<(String, String, VarInputs)> {
             three_node.clone(),
             version("1.24.0"),
         ),
-        ("three-node@1.31.0".into(), three_node, version("1.31.0")),
+        (
+            "three-node@1.31.0".into(),
+            three_node.clone(),
+            version("1.31.0"),
+        ),
+        ("three-node@1.34.1".into(), three_node, version("1.34.1")),
     ]
 }
 
