@@ -338,6 +338,15 @@ fn kp023_interface_names() {
         Code::InterfaceName,
         "50:21",
     );
+    // A leading dash would read as an option to ethtool or ip.
+    expect(
+        &edit(
+            "interface = \"ens192\"\n}\n\nnode \"worker-1\"",
+            "interface = \"-ens192\"\n}\n\nnode \"worker-1\"",
+        ),
+        Code::InterfaceName,
+        "34:15",
+    );
     let fine = edit(
         "interface       = \"Ethernet0\"",
         "interface       = \"vEthernet (Ethernet 2)\"",
@@ -718,6 +727,15 @@ fn kp046_cloud_settings() {
         ),
         Code::Cloud,
         "16:22",
+    );
+    // A name gcloud would read as an option.
+    expect(
+        &edit(
+            "  platform               = \"vsphere\"",
+            "  platform               = \"gce\"\n  cloud {\n    network = \"--help\"\n  }",
+        ),
+        Code::Cloud,
+        "16:15",
     );
     // An EC2 instance id that is not one.
     expect(

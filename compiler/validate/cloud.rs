@@ -108,7 +108,7 @@ fn check_block(platform: Platform, cloud: &CloudSpec, diags: &mut Diagnostics) {
                         value.value
                     ),
                 )
-                .with_help("use letters, digits, '.', '_' and '-', at most 80 characters"),
+                .with_help("use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 80 characters"),
             );
         }
     }
@@ -216,8 +216,10 @@ fn is_gce_name(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
+/// A name the cloud CLIs take as a value, never as an option: it starts with a letter or
+/// digit.
 fn is_cloud_name(s: &str) -> bool {
-    !s.is_empty()
+    s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.len() <= 80
         && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
@@ -243,5 +245,6 @@ mod tests {
         assert!(!is_gce_name("1win"));
         assert!(!is_gce_name("win-"));
         assert!(!is_cloud_name("rg; rm -rf /"));
+        assert!(!is_cloud_name("--help"));
     }
 }

@@ -207,16 +207,18 @@ fn check_interface(n: &NodeSpec, diags: &mut Diagnostics) {
         Os::Linux => (
             name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')),
             LINUX_IFNAME_MAX,
-            "Linux interface names are letters, digits, '_', '.' and '-', like ens192 or eth0",
+            "Linux interface names are letters, digits, '_', '.' and '-', starting with a letter or digit (a leading '-' reads as an option to ethtool and ip), like ens192 or eth0",
         ),
         Os::Windows => (
             name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-' | '(' | ')' | '#')),
             WINDOWS_IFNAME_MAX,
-            "Windows adapter names are letters, digits, spaces and _ . - ( ) #, like \"Ethernet0\" or \"Ethernet 2\"",
+            "Windows adapter names are letters, digits, spaces and _ . - ( ) #, starting with a letter or digit, like \"Ethernet0\" or \"Ethernet 2\"",
         ),
     };
-    let well_formed =
-        ok && !name.is_empty() && name.chars().count() <= max && name.trim() == name.as_str();
+    let well_formed = ok
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().count() <= max
+        && name.trim() == name.as_str();
     if !well_formed {
         diags.push(
             Diagnostic::error(
