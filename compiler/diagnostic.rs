@@ -160,6 +160,7 @@ codes! {
     WindowsRelease = "KP048": "a Windows release the cluster's Kubernetes version does not run on",
     Ovn = "KP049": "an OVN/OVS setting its Windows nodes cannot run with",
     L2Segment = "KP050": "host-gw nodes that may not share one L2 segment",
+    Sensitive = "KP051": "a sensitive variable used where kubeplan would write it into a file",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

@@ -864,3 +864,40 @@ fn locals_and_functions_feed_attributes() {
     );
     expect(&broken, Code::Evaluation, "11:7");
 }
+
+#[test]
+fn kp051_sensitive_values_reach_no_attribute() {
+    let secret = "\nvariable \"nic\" {\n  default   = \"s3cr3t;reboot\"\n  sensitive = true\n}\n\nlocals {\n  nic_again = \"${var.nic}\"\n}\n";
+    let spec = three_node_spec()
+        .replacen("\"vsphere\"", "var.nic", 1)
+        .replacen("interface = \"ens192\"", "interface = local.nic_again", 2)
+        + secret;
+    let found = diagnostics(&spec);
+    assert!(
+        found.contains(&(Code::Sensitive, Severity::Error, "14:28".to_owned())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(Code::Sensitive, Severity::Error, "42:15".to_owned())),
+        "{found:?}"
+    );
+    // Messages mask the value, though the platform check quotes the value it refuses.
+    let dir = SpecDir::new(&spec);
+    let compiled = kubeplan::compile(dir.path(), &VarInputs::default(), None).unwrap();
+    let messages: Vec<String> = compiled
+        .diagnostics
+        .0
+        .iter()
+        .map(|d| format!("{} {:?}", d.message, d.help))
+        .collect();
+    assert!(
+        messages.iter().all(|m| !m.contains("s3cr3t")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("(sensitive)")),
+        "{messages:?}"
+    );
+    // Declared and not used: fine.
+    assert_eq!(diagnostics(&(three_node_spec() + secret)), vec![]);
+}

@@ -8,6 +8,7 @@ pub(crate) mod decode;
 pub mod functions;
 mod locals;
 pub mod reader;
+pub mod sensitive;
 pub mod variables;
 
 use std::collections::BTreeMap;
@@ -166,7 +167,10 @@ pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
     let mut ctx = variables::context(&vars);
     functions::declare(&mut ctx);
     locals::resolve(&bodies, &mut ctx, &mut diags);
+    sensitive::check(&bodies, &vars, &mut diags);
+    let secrets = sensitive::values(&vars);
     let spec = decode::spec(&bodies, &ctx, vars, &mut diags);
+    sensitive::mask(&mut diags, &secrets);
     let spec = if diags.has_errors() { None } else { spec };
     finish(sources, spec_files, spec, diags)
 }
