@@ -7,23 +7,21 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
 
-# Debian packages: the file each provides, and the package.
+# Debian packages: a file each provides, and the package.
 need_apt=()
 for pair in \
   /usr/bin/shellcheck:shellcheck \
   /usr/bin/systemd-analyze:systemd \
   /usr/lib/cni/bridge:containernetworking-plugins \
+  /usr/lib/cni/portmap:containernetworking-plugins \
   /usr/sbin/iptables:iptables \
   /usr/sbin/ip:iproute2 \
-  /usr/bin/unshare:util-linux \
-  /usr/bin/node:nodejs \
-  /usr/bin/npm:npm; do
-  file=${pair%%:*}
-  package=${pair#*:}
-  if [[ ! -e $file ]] && ! command -v "$(basename "$file")" >/dev/null 2>&1; then
-    need_apt+=("$package")
-  fi
+  /usr/bin/unshare:util-linux; do
+  [[ -e ${pair%%:*} ]] || need_apt+=("${pair#*:}")
 done
+# node and npm may come from elsewhere than Debian; any on the PATH will do.
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if ((${#need_apt[@]} > 0)); then
   echo "installing ${need_apt[*]} (apt-get)" >&2
   "${sudo[@]}" apt-get update -qq
@@ -31,7 +29,7 @@ if ((${#need_apt[@]} > 0)); then
 fi
 
 # npm packages, pinned by tests/tools/package-lock.json.
-if [[ ! -x tests/tools/node_modules/.bin/hcl2json ]]; then
+if [[ ! -e tests/tools/node_modules/@cdktf/hcl2json/package.json ]]; then
   echo "installing tests/tools npm packages (npm ci)" >&2
   (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
