@@ -13,7 +13,6 @@ for pair in \
   /usr/bin/shellcheck:shellcheck \
   /usr/bin/systemd-analyze:systemd \
   /usr/lib/cni/bridge:containernetworking-plugins \
-  /usr/lib/cni/portmap:containernetworking-plugins \
   /usr/sbin/iptables:iptables \
   /usr/sbin/ip:iproute2 \
   /usr/bin/unshare:util-linux; do
