@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod diagnostic;
 pub mod graph;
 pub mod hash;
+pub mod lock;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use kubeplan::diagnostic::render_human;
 use kubeplan::spec::VarInputs;
-use kubeplan::{apply, plan, state, Compiled, Output};
+use kubeplan::{apply, lock, plan, state, Compiled, Output};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,20 @@ enum Command {
         /// Apply without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
+        /// How long to wait for another run's lock on the state (e.g. 30s, 2m).
+        #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
+    /// Remove the state lock of a run that is gone, given the lock's id.
+    ForceUnlock {
+        /// The id the lock error printed.
+        id: String,
+        /// The directory holding the spec's *.hcl files.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The state file [default: DIR/kubeplan.state.json].
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// Print the step graph in Graphviz DOT.
     Graph {
@@ -153,12 +167,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        Command::ForceUnlock { id, dir, state } => {
+            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            let holder = lock::force_unlock(&state_path, &id).map_err(|e| e.to_string())?;
+            println!("Unlocked {}: removed {holder}.", state_path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Apply {
             spec,
             paths,
             auto_approve,
+            lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
+            let command = std::env::args().collect::<Vec<_>>().join(" ");
+            let _lock =
+                lock::acquire(&state_path, lock_timeout, &command).map_err(|e| e.to_string())?;
             let previous = load_state(&state_path)?;
             let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {

@@ -4,6 +4,9 @@
 mod common;
 
 use std::fs;
+use std::time::Duration;
+
+use assert_cmd::Command;
 
 use common::{three_node_spec, SpecDir};
 use predicates::prelude::*;
@@ -400,4 +403,89 @@ fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_r
         "{out}"
     );
     assert!(out.contains("Plan: 4 to create, 2 to update, 0 to delete."));
+}
+
+#[test]
+fn two_applies_at_once_one_wins_the_other_names_the_lock_holder() {
+    for _ in 0..3 {
+        let spec = SpecDir::new(&common::specs::example_spec("node-pool"));
+        let start = || {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("kubeplan"))
+                .args(["apply", "--auto-approve"])
+                .arg(spec.path())
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(start);
+            let b = s.spawn(start);
+            (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+        });
+        let codes = [a.status.code(), b.status.code()];
+        assert!(
+            codes == [Some(0), Some(1)] || codes == [Some(1), Some(0)],
+            "{codes:?}"
+        );
+        let loser = if a.status.code() == Some(1) { &a } else { &b };
+        let stderr = String::from_utf8_lossy(&loser.stderr);
+        assert!(stderr.contains("the state is locked: lock "), "{stderr}");
+        assert!(
+            stderr.contains(" held by pid ") && stderr.contains("running `"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("kubeplan force-unlock "), "{stderr}");
+        let state: kubeplan::state::State =
+            serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
+        assert_eq!(state.serial, 1);
+        assert_eq!(state.artifacts.len(), 212);
+        assert!(
+            !kubeplan::lock::lock_path(&spec.state()).exists(),
+            "released"
+        );
+    }
+}
+
+#[test]
+fn a_stale_lock_blocks_apply_until_force_unlock_with_its_id() {
+    let spec = SpecDir::new(&three_node_spec());
+    let stale =
+        kubeplan::lock::acquire(&spec.state(), Duration::ZERO, "kubeplan apply (crashed)").unwrap();
+    let id = stale.info().id.clone();
+    std::mem::forget(stale); // as if its process had died holding it
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("lock {id} held by pid")))
+        .stderr(predicate::str::contains(
+            "running `kubeplan apply (crashed)`",
+        ));
+    assert!(
+        !spec.out().exists() && !spec.state().exists(),
+        "nothing written"
+    );
+    spec.kubeplan(&["force-unlock", "wrong-id"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not this lock's id"));
+    let mut cmd = Command::cargo_bin("kubeplan").unwrap();
+    cmd.args(["force-unlock", &id]).arg(spec.path());
+    cmd.assert()
+        .success()
+        .stdout(predicate::str::contains("Unlocked"));
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn apply_waits_for_a_lock_up_to_the_lock_timeout() {
+    let spec = SpecDir::new(&three_node_spec());
+    let held = kubeplan::lock::acquire(&spec.state(), Duration::ZERO, "test").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        drop(held);
+    });
+    spec.kubeplan(&["apply", "--auto-approve", "--lock-timeout", "10s"])
+        .assert()
+        .success();
+    release.join().unwrap();
 }

@@ -1,0 +1,207 @@
+//! The state lock: `apply` holds `STATE.lock` beside the state file while it reads the
+//! state, writes the out dir and records the result, so two runs never interleave. The
+//! lock file says who holds it; a run that finds it waits up to `--lock-timeout`, then
+//! fails naming the holder. `kubeplan force-unlock ID` removes a lock whose run is gone.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+/// Who holds a lock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockInfo {
+    /// A random id; `force-unlock` takes it.
+    pub id: String,
+    pub pid: u32,
+    pub host: String,
+    /// When the lock was taken, RFC 3339 in UTC.
+    pub created: String,
+    /// The command line of the run that holds it.
+    pub command: String,
+}
+
+impl std::fmt::Display for LockInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "lock {} held by pid {} on {} since {}, running `{}`",
+            self.id, self.pid, self.host, self.created, self.command
+        )
+    }
+}
+
+/// A lock this process holds; released on drop.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+    info: LockInfo,
+}
+
+/// Why a lock could not be taken or removed.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another run holds it (its lock file as read, or `None` if unreadable).
+    Held {
+        path: PathBuf,
+        holder: Option<Box<LockInfo>>,
+    },
+    /// `force-unlock` was given an id that is not the lock's.
+    WrongId {
+        path: PathBuf,
+        holder: Box<LockInfo>,
+    },
+    NotLocked(PathBuf),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for LockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::Held { path, holder: Some(h) } => write!(
+                f,
+                "the state is locked: {h} ({})\nhint: wait for that run, pass --lock-timeout to wait longer, or, if it is gone, run: kubeplan force-unlock {}",
+                path.display(),
+                h.id
+            ),
+            LockError::Held { path, holder: None } => write!(
+                f,
+                "the state is locked by {}, which cannot be read\nhint: if no kubeplan run is using this state, remove that file",
+                path.display()
+            ),
+            LockError::WrongId { path, holder } => write!(
+                f,
+                "{} is not this lock's id: {holder}\nhint: check the id and run kubeplan force-unlock {}",
+                path.display(),
+                holder.id
+            ),
+            LockError::NotLocked(path) => write!(f, "the state is not locked ({} does not exist)", path.display()),
+            LockError::Io(path, e) => write!(f, "cannot use lock {}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for LockError {}
+
+/// The lock file of a state file: `kubeplan.state.json.lock` beside it.
+pub fn lock_path(state_path: &Path) -> PathBuf {
+    let mut name = state_path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    state_path.with_file_name(name)
+}
+
+/// Takes the lock of `state_path`, waiting up to `timeout` while another run holds it.
+pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lock, LockError> {
+    let path = lock_path(state_path);
+    let info = LockInfo {
+        id: uuid::Uuid::new_v4().to_string(),
+        pid: std::process::id(),
+        host: gethostname::gethostname().to_string_lossy().into_owned(),
+        created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        command: command.to_owned(),
+    };
+    let deadline = Instant::now() + timeout;
+    loop {
+        match try_create(&path, &info) {
+            Ok(()) => return Ok(Lock { path, info }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if Instant::now() >= deadline {
+                    return Err(LockError::Held {
+                        holder: read(&path).map(Box::new),
+                        path,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(50).min(deadline - Instant::now()));
+            }
+            Err(e) => return Err(LockError::Io(path, e)),
+        }
+    }
+}
+
+/// Creates the lock file only if none exists, complete from its first moment: the
+/// holder's details go to a synced temporary file, hard-linked into place (which fails
+/// when the lock exists), so a reader never sees an empty lock.
+fn try_create(path: &Path, info: &LockInfo) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kubeplan-lock-")
+        .tempfile_in(dir)?;
+    let text = serde_json::to_string_pretty(info).expect("lock info serialises") + "\n";
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    fs::hard_link(tmp.path(), path)
+}
+
+fn read(path: &Path) -> Option<LockInfo> {
+    serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+}
+
+/// Removes the lock of `state_path` if its id is `id`.
+pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> {
+    let path = lock_path(state_path);
+    if !path.exists() {
+        return Err(LockError::NotLocked(path));
+    }
+    let Some(holder) = read(&path) else {
+        return Err(LockError::Held { path, holder: None });
+    };
+    if holder.id != id {
+        return Err(LockError::WrongId {
+            path,
+            holder: Box::new(holder),
+        });
+    }
+    fs::remove_file(&path).map_err(|e| LockError::Io(path, e))?;
+    Ok(holder)
+}
+
+impl Lock {
+    pub fn info(&self) -> &LockInfo {
+        &self.info
+    }
+}
+
+impl Drop for Lock {
+    /// Removes the lock file if it is still this lock's (force-unlock may have removed it).
+    fn drop(&mut self) {
+        if read(&self.path).is_some_and(|h| h.id == self.info.id) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_names_the_first_and_force_unlock_needs_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("kubeplan.state.json");
+        let first = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap();
+        let err = acquire(&state, Duration::from_millis(120), "kubeplan apply").unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains(&first.info().id), "{message}");
+        assert!(
+            message.contains(&format!("pid {}", std::process::id())),
+            "{message}"
+        );
+        assert!(message.contains("running `kubeplan apply`"), "{message}");
+        assert!(matches!(
+            force_unlock(&state, "not-the-id"),
+            Err(LockError::WrongId { .. })
+        ));
+        let id = first.info().id.clone();
+        assert_eq!(force_unlock(&state, &id).unwrap().id, id);
+        drop(first);
+        let again = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap();
+        drop(again);
+        assert!(!lock_path(&state).exists(), "released on drop");
+    }
+}
