@@ -180,7 +180,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
-            let command = std::env::args().collect::<Vec<_>>().join(" ");
+            // Not the whole command line: `--var` may carry a secret.
+            let command = format!("kubeplan apply {}", spec.dir.display());
             let _lock =
                 lock::acquire(&state_path, lock_timeout, &command).map_err(|e| e.to_string())?;
             let previous = load_state(&state_path)?;

@@ -429,7 +429,11 @@ fn two_applies_at_once_one_wins_the_other_names_the_lock_holder() {
         let stderr = String::from_utf8_lossy(&loser.stderr);
         assert!(stderr.contains("the state is locked: lock "), "{stderr}");
         assert!(
-            stderr.contains(" held by pid ") && stderr.contains("running `"),
+            stderr.contains(" held by pid ")
+                && stderr.contains(&format!(
+                    "running `kubeplan apply {}`",
+                    spec.path().display()
+                )),
             "{stderr}"
         );
         assert!(stderr.contains("kubeplan force-unlock "), "{stderr}");
