@@ -50,8 +50,13 @@ fn check_typed(path: &str, content: &str) -> Option<Result<usize, String>> {
     Some(result)
 }
 
-/// The `cni-conf.json` and `net-conf.json` of flannel's ConfigMap.
-fn flannel_manifest(content: &str) -> Result<(types::ConfList, types::FlannelNetConf), String> {
+/// Flannel's ConfigMap: its `cni-conf.json` (as written, and typed) and `net-conf.json`.
+struct FlannelManifest {
+    cni: Value,
+    net_conf: types::FlannelNetConf,
+}
+
+fn flannel_manifest(content: &str) -> Result<FlannelManifest, String> {
     let docs = yaml::documents(content)?;
     let cm = docs
         .iter()
@@ -60,12 +65,13 @@ fn flannel_manifest(content: &str) -> Result<(types::ConfList, types::FlannelNet
     let cm: types::ConfigMap = typed(cm)?;
     let cni = cm.data.get("cni-conf.json").ok_or("no cni-conf.json")?;
     let net = cm.data.get("net-conf.json").ok_or("no net-conf.json")?;
-    let cni = serde_json::from_str(cni).map_err(|e| format!("cni-conf.json: {e}"))?;
+    let cni: Value = serde_json::from_str(cni).map_err(|e| format!("cni-conf.json: {e}"))?;
     let net = serde_json::from_str(net).map_err(|e| format!("net-conf.json: {e}"))?;
-    Ok((
-        typed(&cni).map_err(|e| format!("cni-conf.json: {e}"))?,
-        typed(&net).map_err(|e| format!("net-conf.json: {e}"))?,
-    ))
+    typed::<types::ConfList>(&cni).map_err(|e| format!("cni-conf.json: {e}"))?;
+    Ok(FlannelManifest {
+        cni,
+        net_conf: typed(&net).map_err(|e| format!("net-conf.json: {e}"))?,
+    })
 }
 
 /// The Calico objects Calico's Windows CNI config is made from.
@@ -342,13 +348,9 @@ fn linux_lists() -> Vec<(String, Value, String)> {
             };
             (v, subnet)
         } else if a.path.ends_with("kube-flannel.yml") {
-            let docs = yaml::documents(&a.content).unwrap();
-            let cm = docs.iter().find(|d| d["kind"] == "ConfigMap").unwrap();
-            let cni: Value =
-                serde_json::from_str(cm["data"]["cni-conf.json"].as_str().unwrap()).unwrap();
-            let (_, net_conf) = flannel_manifest(&a.content).unwrap();
-            let expanded = expand_flannel(&cni, &net_conf);
-            (expanded, net_conf.network.clone())
+            let flannel = flannel_manifest(&a.content).unwrap();
+            let expanded = expand_flannel(&flannel.cni, &flannel.net_conf);
+            (expanded, flannel.net_conf.network.clone())
         } else {
             continue;
         };
