@@ -1,20 +1,23 @@
 //! `apply`: writes the planned artifacts into the out dir, then records them in the state.
 //! Every file is written to a temporary file in its own directory, synced and renamed, so
-//! a reader never sees half a file; the state is written last.
+//! a reader never sees half a file; the state is written last, after the state it
+//! replaces is copied to `STATE.backup`.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Drift, Plan};
 use crate::render::Artifact;
 use crate::state::{ArtifactRecord, Memory, State, FORMAT_VERSION};
 
-/// Where an apply writes.
+/// Where an apply writes, and whether it may overwrite files changed outside kubeplan.
 pub struct Target<'a> {
     pub out_dir: &'a Path,
     pub state_path: &'a Path,
+    /// Overwrite, restore or delete files that drifted (`apply --force`).
+    pub force: bool,
 }
 
 /// What an apply did.
@@ -27,22 +30,46 @@ pub struct Report {
     pub serial: u64,
 }
 
-/// An I/O failure, with the path it happened on.
+/// Why an apply stopped.
 #[derive(Debug)]
-pub struct ApplyError {
-    pub path: PathBuf,
-    pub source: std::io::Error,
+pub enum ApplyError {
+    /// Files changed outside kubeplan, and no `--force`: nothing was written.
+    Drift(Vec<(String, Drift)>),
+    /// An I/O failure, with the path it happened on.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for ApplyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot write {}: {}", self.path.display(), self.source)
+        match self {
+            ApplyError::Drift(files) => {
+                write!(
+                    f,
+                    "{} file(s) in the out dir were changed outside kubeplan; nothing was written:",
+                    files.len()
+                )?;
+                for (path, drift) in files {
+                    write!(f, "\n  {path}: {drift}")?;
+                }
+                write!(
+                    f,
+                    "\nhint: keep a change by making it in the spec, or pass --force to let apply overwrite, restore or delete these files"
+                )
+            }
+            ApplyError::Io { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
+        }
     }
 }
 
 impl std::error::Error for ApplyError {}
 
 /// Applies `plan` (made from `artifacts` and `previous`) and writes the new state.
+/// Refuses, before writing anything, when a file drifted and `target.force` is off.
 pub fn apply(
     plan: &Plan,
     artifacts: &[Artifact],
@@ -51,6 +78,15 @@ pub fn apply(
     memory: &Memory,
     target: &Target<'_>,
 ) -> Result<Report, ApplyError> {
+    let drifted: Vec<(String, Drift)> = plan
+        .drifted()
+        .filter_map(|c| Some((c.path.clone(), c.drift?)))
+        .collect();
+    if !drifted.is_empty() && !target.force {
+        return Err(ApplyError::Drift(drifted));
+    }
+    let staging = target.out_dir.join(STAGING);
+    clear_leftovers(&staging, target.state_path)?;
     let mut report = Report::default();
     let by_path: std::collections::HashMap<&str, &Artifact> =
         artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
@@ -59,7 +95,7 @@ pub fn apply(
         match change.action {
             Action::Create | Action::Update => {
                 let a = by_path[change.path.as_str()];
-                write_atomic(&path, a.content.as_bytes(), a.mode)?;
+                write_atomic(&path, a.content.as_bytes(), a.mode, &staging)?;
                 if change.action == Action::Create {
                     report.created += 1;
                 } else {
@@ -70,7 +106,9 @@ pub fn apply(
                 remove(&path, target.out_dir)?;
                 report.deleted += 1;
             }
-            Action::Unchanged => {}
+            // A file to delete that is already gone: its folder may be left, empty.
+            Action::Record if change.after_sha256.is_none() => remove(&path, target.out_dir)?,
+            Action::Record | Action::Unchanged => {}
         }
     }
     let changed = !plan.is_empty()
@@ -96,25 +134,96 @@ pub fn apply(
         windows_support: Some(memory.windows_support),
         nodes: memory.nodes.clone(),
         removed_nodes: memory.removed_nodes.clone(),
+        checksum: None,
     };
     report.serial = state.serial;
+    match fs::remove_dir(&staging) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(ApplyError::Io {
+                path: staging,
+                source: e,
+            })
+        }
+        _ => {}
+    }
     if changed {
-        write_atomic(target.state_path, state.to_json().as_bytes(), 0o644)?;
+        let state_dir = parent(target.state_path);
+        keep_backup(target.state_path, state_dir)?;
+        write_atomic(
+            target.state_path,
+            state.to_json().as_bytes(),
+            0o644,
+            state_dir,
+        )?;
     }
     Ok(report)
 }
 
-/// Writes a file through a synced temporary file in the same directory and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ApplyError> {
-    let err = |source| ApplyError {
+/// The folder in the out dir where artifacts are written before they are renamed into
+/// place; it exists only while an apply runs (or after one was killed).
+pub const STAGING: &str = ".kubeplan-tmp";
+
+/// The prefix of temporary files, in the staging folder and beside the state.
+const TEMP_PREFIX: &str = ".kubeplan-tmp-";
+
+/// Removes the temporary files of an apply that was killed before it could clean up.
+/// Runs under the state lock, so none of them belongs to a running apply.
+fn clear_leftovers(staging: &Path, state_path: &Path) -> Result<(), ApplyError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ApplyError::Io { path, source }
+    };
+    match fs::remove_dir_all(staging) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(staging)(e)),
+        _ => {}
+    }
+    let state_dir = parent(state_path);
+    let Ok(entries) = fs::read_dir(state_dir) else {
+        return Ok(()); // no state folder yet: nothing left over
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Copies the state about to be replaced to `STATE.backup` (atomically, like every write).
+fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
+    match fs::read(state_path) {
+        Ok(old) => write_atomic(
+            &crate::state::backup_path(state_path),
+            &old,
+            0o644,
+            state_dir,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(ApplyError::Io {
+            path: state_path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Writes a file through a synced temporary file in `temp_dir` (on the same filesystem)
+/// and a rename, so the file is either its old self or complete.
+fn write_atomic(path: &Path, bytes: &[u8], mode: u32, temp_dir: &Path) -> Result<(), ApplyError> {
+    let err = |source| ApplyError::Io {
         path: path.to_owned(),
         source,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(err)?;
+    fs::create_dir_all(parent(path)).map_err(err)?;
+    fs::create_dir_all(temp_dir).map_err(err)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kubeplan-")
-        .tempfile_in(dir)
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(temp_dir)
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file()
@@ -131,7 +240,7 @@ fn remove(path: &Path, out_dir: &Path) -> Result<(), ApplyError> {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(source) => {
-            return Err(ApplyError {
+            return Err(ApplyError::Io {
                 path: path.to_owned(),
                 source,
             })

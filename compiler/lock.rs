@@ -1,7 +1,9 @@
 //! The state lock: `apply` holds `STATE.lock` beside the state file while it reads the
 //! state, writes the out dir and records the result, so two runs never interleave. The
 //! lock file says who holds it; a run that finds it waits up to `--lock-timeout`, then
-//! fails naming the holder. `kubeplan force-unlock ID` removes a lock whose run is gone.
+//! fails naming the holder. The holder also keeps an advisory lock (`flock`) on the file
+//! while it runs, so a lock left by a run on this host that was killed is recognised as
+//! stale and replaced; a lock from another host needs `kubeplan force-unlock ID`.
 
 use std::fs;
 use std::io::Write;
@@ -38,6 +40,10 @@ impl std::fmt::Display for LockInfo {
 pub struct Lock {
     path: PathBuf,
     info: LockInfo,
+    /// The lock file, open and `flock`ed for as long as this run holds it.
+    _file: fs::File,
+    /// The lock of a killed run on this host that this one replaced.
+    replaced: Option<LockInfo>,
 }
 
 /// Why a lock could not be taken or removed.
@@ -103,10 +109,24 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
         command: command.to_owned(),
     };
     let deadline = Instant::now() + timeout;
+    let mut replaced = None;
+    let mut vanished = 0;
     loop {
         match try_create(&path, &info) {
-            Ok(()) => return Ok(Lock { path, info }),
+            Ok(file) => {
+                remove_orphans(dir_of(&path));
+                return Ok(Lock {
+                    path,
+                    info,
+                    _file: file,
+                    replaced,
+                });
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if let Some(stale) = remove_if_dead(&path, &info.host) {
+                    replaced = Some(stale);
+                    continue;
+                }
                 if Instant::now() >= deadline {
                     return Err(LockError::Held {
                         holder: read(&path).map(Box::new),
@@ -115,27 +135,76 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
                 }
                 std::thread::sleep(Duration::from_millis(50).min(deadline - Instant::now()));
             }
+            // Our temporary file was taken for an orphan in the instant before its flock.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && vanished < 10 => vanished += 1,
             Err(e) => return Err(LockError::Io(path, e)),
         }
     }
 }
 
 /// Creates the lock file only if none exists, complete from its first moment: the
-/// holder's details go to a synced temporary file, hard-linked into place (which fails
-/// when the lock exists), so a reader never sees an empty lock.
-fn try_create(path: &Path, info: &LockInfo) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+/// holder's details go to a temporary file, `flock`ed from its creation, synced and then
+/// hard-linked into place (which fails when the lock exists), so a reader never sees an
+/// empty lock nor an unheld one. Returns the open, locked file.
+fn try_create(path: &Path, info: &LockInfo) -> std::io::Result<fs::File> {
+    let dir = dir_of(path);
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kubeplan-lock-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)?;
+    tmp.as_file().lock()?;
     let text = serde_json::to_string_pretty(info).expect("lock info serialises") + "\n";
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
-    fs::hard_link(tmp.path(), path)
+    fs::hard_link(tmp.path(), path)?;
+    Ok(tmp.into_file())
+}
+
+/// The prefix of a lock's temporary file before it is linked into place.
+const TEMP_PREFIX: &str = ".kubeplan-lock-";
+
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Removes the temporary lock files of runs killed while they took a lock: those whose
+/// `flock` nobody holds. (A run taking a lock holds its file's `flock` from the start,
+/// and one whose file vanishes before the link just tries again.)
+fn remove_orphans(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        if let Ok(file) = fs::File::open(entry.path()) {
+            if file.try_lock().is_ok() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Removes the lock at `path` when its holder ran on this host and is gone: nobody holds
+/// the file's `flock` (the kernel drops it when a process dies). Returns who held it.
+/// Only a run holding the `flock` of the file at `path` removes or replaces it, so two
+/// runs finding the same stale lock cannot remove each other's new one.
+fn remove_if_dead(path: &Path, host: &str) -> Option<LockInfo> {
+    use std::os::unix::fs::MetadataExt;
+    let file = fs::File::open(path).ok()?;
+    let holder = read(path)?;
+    if holder.host != host || file.try_lock().is_err() {
+        return None;
+    }
+    let (opened, now) = (file.metadata().ok()?, fs::metadata(path).ok()?);
+    if (opened.dev(), opened.ino()) != (now.dev(), now.ino()) {
+        return None; // replaced meanwhile by a run that held this file's lock
+    }
+    fs::remove_file(path).ok()?;
+    Some(holder)
 }
 
 fn read(path: &Path) -> Option<LockInfo> {
@@ -164,6 +233,11 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> 
 impl Lock {
     pub fn info(&self) -> &LockInfo {
         &self.info
+    }
+
+    /// The lock of a killed run on this host that was found and replaced, if any.
+    pub fn replaced(&self) -> Option<&LockInfo> {
+        self.replaced.as_ref()
     }
 }
 
@@ -203,5 +277,40 @@ mod tests {
         let again = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap();
         drop(again);
         assert!(!lock_path(&state).exists(), "released on drop");
+    }
+
+    fn left_behind(state: &Path, host: &str) -> LockInfo {
+        let info = LockInfo {
+            id: "killed-run".to_owned(),
+            pid: 4_000_000,
+            host: host.to_owned(),
+            created: "2026-11-23T08:00:00Z".to_owned(),
+            command: "kubeplan apply .".to_owned(),
+        };
+        fs::write(lock_path(state), serde_json::to_string(&info).unwrap()).unwrap();
+        info
+    }
+
+    #[test]
+    fn a_lock_left_by_a_killed_run_on_this_host_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("kubeplan.state.json");
+        let host = gethostname::gethostname().to_string_lossy().into_owned();
+        let stale = left_behind(&state, &host);
+        let lock = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap();
+        assert_eq!(lock.replaced(), Some(&stale));
+        assert_eq!(read(&lock_path(&state)).unwrap().id, lock.info().id);
+    }
+
+    #[test]
+    fn a_lock_from_another_host_is_never_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("kubeplan.state.json");
+        let stale = left_behind(&state, "another-host");
+        let err = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap_err();
+        assert!(
+            matches!(&err, LockError::Held { holder: Some(h), .. } if **h == stale),
+            "{err}"
+        );
     }
 }

@@ -50,6 +50,9 @@ enum Command {
         /// Apply without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
+        /// Overwrite, restore or delete files changed outside kubeplan since the last apply.
+        #[arg(long)]
+        force: bool,
         /// How long to wait for another run's lock on the state (e.g. 30s, 2m).
         #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
         lock_timeout: std::time::Duration,
@@ -177,13 +180,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             spec,
             paths,
             auto_approve,
+            force,
             lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
             // Not the whole command line: `--var` may carry a secret.
             let command = format!("kubeplan apply {}", spec.dir.display());
-            let _lock =
+            let lock =
                 lock::acquire(&state_path, lock_timeout, &command).map_err(|e| e.to_string())?;
+            if let Some(gone) = lock.replaced() {
+                eprintln!("note: replaced the lock of a run on this host that is no longer running: {gone}");
+            }
             let previous = load_state(&state_path)?;
             let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
@@ -193,7 +200,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 read_current(&out_dir, p)
             });
             print!("{}", plan::render_human(&plan));
-            if !plan.is_empty() && !auto_approve && !confirmed()? {
+            // With drift and no --force, apply::apply refuses (naming the files): no question.
+            let refused = plan.drifted().next().is_some() && !force;
+            if !refused && !plan.is_empty() && !auto_approve && !confirmed()? {
                 return Err(
                     "apply cancelled: answer yes to apply, or pass --auto-approve".to_owned(),
                 );
@@ -201,6 +210,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let target = apply::Target {
                 out_dir: &out_dir,
                 state_path: &state_path,
+                force,
             };
             let r = apply::apply(
                 &plan,
@@ -252,15 +262,29 @@ fn report(compiled: &Compiled) -> Option<&Output> {
 
 fn load_state(path: &Path) -> Result<Option<state::State>, String> {
     state::load(path).map_err(|e| {
-        format!(
-            "{}: {e}\nhint: restore the state from version control, or move it away to start from an empty state",
-            path.display()
-        )
+        let backup = state::backup_path(path);
+        let restore = if backup.exists() {
+            format!(
+                "the state before the last apply is kept in {}: check it and copy it over {}, or restore the state from version control",
+                backup.display(),
+                path.display()
+            )
+        } else {
+            format!(
+                "there is no backup ({} does not exist): restore the state from version control",
+                backup.display()
+            )
+        };
+        format!("{}: {e}\nhint: {restore}; kubeplan does not ignore a state it cannot trust", path.display())
     })
 }
 
-fn read_current(out_dir: &Path, path: &str) -> Option<String> {
-    std::fs::read_to_string(out_dir.join(path)).ok()
+fn read_current(out_dir: &Path, path: &str) -> Option<plan::OnDisk> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = out_dir.join(path);
+    let mode = std::fs::metadata(&path).ok()?.permissions().mode();
+    let bytes = std::fs::read(&path).ok()?;
+    Some(plan::OnDisk { bytes, mode })
 }
 
 /// Asks for `yes` on a terminal; refuses without one.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::hash::sha256_hex;
@@ -11,12 +11,15 @@ use crate::render::Artifact;
 use crate::state::State;
 
 /// What happens to one artifact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
     Update,
     Delete,
+    /// The out dir already holds what the spec wants (an interrupted apply wrote it, or
+    /// a file to delete is already gone); only the state changes.
+    Record,
     Unchanged,
 }
 
@@ -26,20 +29,59 @@ impl Action {
             Action::Create => '+',
             Action::Update => '~',
             Action::Delete => '-',
+            Action::Record => '*',
             Action::Unchanged => '=',
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Record => "already in place, to record",
+            Action::Unchanged => "unchanged",
         }
     }
 }
 
+/// How a file in the out dir differs from what the last apply left there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Drift {
+    /// Its content or executable bit is not what the state recorded.
+    Edited,
+    /// The state records it and it is gone.
+    Removed,
+    /// The state does not record it, and it is in the way of a file to create.
+    Untracked,
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Drift::Edited => "edited outside kubeplan since the last apply",
+            Drift::Removed => "removed outside kubeplan since the last apply",
+            Drift::Untracked => "exists, and was not written by kubeplan",
+        })
+    }
+}
+
 /// The change to one artifact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub path: String,
     pub action: Action,
     pub step: String,
     pub node: Option<String>,
+    /// The content hash the state records (what the last apply wrote).
     pub before_sha256: Option<String>,
+    /// The content hash of the file now in the out dir.
+    pub current_sha256: Option<String>,
+    /// The content hash the spec renders now; none for a deletion.
     pub after_sha256: Option<String>,
+    /// Set when the file was changed outside kubeplan: apply needs `--force` then.
+    pub drift: Option<Drift>,
     /// A unified diff for updates, when the old content could be read.
     #[serde(skip)]
     pub diff: Option<String>,
@@ -54,39 +96,83 @@ pub struct Plan {
 impl Plan {
     /// How many artifacts each action touches: (create, update, delete).
     pub fn counts(&self) -> (usize, usize, usize) {
-        let n = |a| self.changes.iter().filter(|c| c.action == a).count();
-        (n(Action::Create), n(Action::Update), n(Action::Delete))
+        (
+            self.count(Action::Create),
+            self.count(Action::Update),
+            self.count(Action::Delete),
+        )
+    }
+
+    /// How many changes have `action`.
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    /// The changes to files that were changed outside kubeplan.
+    pub fn drifted(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.drift.is_some())
     }
 
     /// True when applying would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.counts() == (0, 0, 0)
+        self.changes.iter().all(|c| c.action == Action::Unchanged)
     }
 }
 
+/// A file as it is now in the out dir.
+pub struct OnDisk {
+    pub bytes: Vec<u8>,
+    pub mode: u32,
+}
+
+/// Whether a file is executable by its owner: the one part of its mode kubeplan
+/// compares, since group and other bits follow the umask of whoever checked it out.
+fn executable(mode: u32) -> bool {
+    mode & 0o100 != 0
+}
+
 /// Compares the rendered artifacts with the state and the out dir. `read_current` gives
-/// the file now in the out dir at a path, if any: a file that differs from the state
-/// (edited or deleted by hand) is planned as an update, so apply restores it.
+/// the file now in the out dir at a path, if any. A file whose content differs from both
+/// the state's record and the spec was changed outside kubeplan: it is planned with its
+/// drift, and apply refuses it without `--force`. A file that already holds what the
+/// spec wants is not rewritten, whatever the state says (an interrupted apply).
 pub fn diff(
     artifacts: &[Artifact],
     state: Option<&State>,
-    read_current: impl Fn(&str) -> Option<String>,
+    read_current: impl Fn(&str) -> Option<OnDisk>,
 ) -> Plan {
     let mut changes = Vec::with_capacity(artifacts.len());
     for a in artifacts {
         let after = sha256_hex(a.content.as_bytes());
         let recorded = state.and_then(|s| s.artifacts.get(&a.path));
         let current = read_current(&a.path);
-        let current_hash = current.as_deref().map(|c| sha256_hex(c.as_bytes()));
-        let action = match (recorded, &current_hash) {
-            (None, _) => Action::Create,
-            (Some(r), Some(disk)) if r.sha256 == after && *disk == after && r.mode == a.mode => {
-                Action::Unchanged
+        let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
+        let on_disk = |sha: &str, mode: u32| {
+            current
+                .as_ref()
+                .is_some_and(|c| executable(c.mode) == executable(mode))
+                && current_hash.as_deref() == Some(sha)
+        };
+        let (action, drift) = if on_disk(&after, a.mode) {
+            match recorded {
+                Some(r) if r.sha256 == after && r.mode == a.mode => (Action::Unchanged, None),
+                _ => (Action::Record, None),
             }
-            (Some(_), _) => Action::Update,
+        } else {
+            match (recorded, &current) {
+                (None, None) => (Action::Create, None),
+                (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
+                (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
+                (Some(_), None) => (Action::Update, Some(Drift::Removed)),
+                (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
+            }
         };
         let diff = match (action, &current) {
-            (Action::Update, Some(old)) => Some(unified(&a.path, old, &a.content)),
+            (Action::Update | Action::Create, Some(old)) => Some(unified(
+                &a.path,
+                &String::from_utf8_lossy(&old.bytes),
+                &a.content,
+            )),
             (Action::Update, None) => Some(unified(&a.path, "", &a.content)),
             _ => None,
         };
@@ -96,7 +182,9 @@ pub fn diff(
             step: a.step.clone(),
             node: a.node.clone(),
             before_sha256: recorded.map(|r| r.sha256.clone()),
+            current_sha256: current_hash,
             after_sha256: Some(after),
+            drift,
             diff,
         });
     }
@@ -107,13 +195,27 @@ pub fn diff(
             .iter()
             .filter(|(p, _)| !rendered.contains(p.as_str()))
         {
+            let current = read_current(path);
+            let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
+            let (action, drift) = match &current {
+                None => (Action::Record, None),
+                Some(c)
+                    if current_hash.as_deref() == Some(r.sha256.as_str())
+                        && executable(c.mode) == executable(r.mode) =>
+                {
+                    (Action::Delete, None)
+                }
+                Some(_) => (Action::Delete, Some(Drift::Edited)),
+            };
             changes.push(Change {
                 path: path.clone(),
-                action: Action::Delete,
+                action,
                 step: r.step.clone(),
                 node: r.node.clone(),
                 before_sha256: Some(r.sha256.clone()),
+                current_sha256: current_hash,
                 after_sha256: None,
+                drift,
                 diff: None,
             });
         }
@@ -129,25 +231,28 @@ fn unified(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// The plan as people read it: one line per artifact, diffs under updates, and the summary.
+/// The plan as people read it: one line per artifact to change, diffs under updates,
+/// drift called out, and the summary. Unchanged artifacts are not listed.
 pub fn render_human(plan: &Plan) -> String {
     let mut out = String::new();
     if !plan.is_empty() {
         out.push_str("kubeplan will perform the following actions:\n\n");
     }
-    for c in &plan.changes {
-        let word = match c.action {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Delete => "delete",
-            Action::Unchanged => "unchanged",
-        };
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Unchanged)
+    {
         out.push_str(&format!(
-            "  {} {} ({word}, step {})\n",
+            "  {} {} ({}, step {})\n",
             c.action.symbol(),
             c.path,
+            c.action.word(),
             c.step
         ));
+        if let Some(drift) = c.drift {
+            out.push_str(&format!("      ! drift: {drift}\n"));
+        }
         if let Some(d) = &c.diff {
             for line in d.lines() {
                 out.push_str("      ");
@@ -159,9 +264,22 @@ pub fn render_human(plan: &Plan) -> String {
     let (create, update, delete) = plan.counts();
     if plan.is_empty() {
         out.push_str("\nNo changes. The out dir and the state match the spec.\n");
-    } else {
+        return out;
+    }
+    out.push_str(&format!(
+        "\nPlan: {create} to create, {update} to update, {delete} to delete."
+    ));
+    let record = plan.count(Action::Record);
+    if record > 0 {
         out.push_str(&format!(
-            "\nPlan: {create} to create, {update} to update, {delete} to delete.\n"
+            " {record} already in place, to record in the state."
+        ));
+    }
+    out.push('\n');
+    let drifted = plan.drifted().count();
+    if drifted > 0 {
+        out.push_str(&format!(
+            "\nDrift: {drifted} file(s) in the out dir were changed outside kubeplan (marked `! drift`).\napply refuses to overwrite or delete them unless --force is given.\n"
         ));
     }
     out

@@ -1,12 +1,12 @@
 //! `kubeplan.state.json`: what the last apply wrote, so the next plan knows what changed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// The state format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The state format this build writes. It also reads format 1, which had no checksum.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The recorded result of the last apply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +29,10 @@ pub struct State {
     /// Nodes removed from the spec whose cleanup scripts are kept in the out dir.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub removed_nodes: BTreeMap<String, NodeRecord>,
+    /// SHA-256 over the state's own text without this field; set by `to_json`, checked
+    /// by `load`, so a state changed outside kubeplan is noticed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// What the state remembers about the cluster besides its artifacts.
@@ -74,6 +78,8 @@ pub enum StateError {
     Read(std::io::Error),
     Parse(serde_json::Error),
     Version(u32),
+    /// The body does not hash to the recorded checksum (or format 2 without one).
+    Checksum,
 }
 
 impl std::fmt::Display for StateError {
@@ -83,13 +89,24 @@ impl std::fmt::Display for StateError {
             StateError::Parse(e) => write!(f, "the state is not valid kubeplan state JSON: {e}"),
             StateError::Version(v) => write!(
                 f,
-                "the state has format_version {v}; this kubeplan reads {FORMAT_VERSION}"
+                "the state has format_version {v}; this kubeplan reads 1 and {FORMAT_VERSION}"
+            ),
+            StateError::Checksum => write!(
+                f,
+                "the state does not match its checksum: it was changed outside kubeplan or damaged"
             ),
         }
     }
 }
 
 impl std::error::Error for StateError {}
+
+/// The copy of the previous state that `apply` keeps: `STATE.backup` beside it.
+pub fn backup_path(state_path: &Path) -> PathBuf {
+    let mut name = state_path.file_name().unwrap_or_default().to_os_string();
+    name.push(".backup");
+    state_path.with_file_name(name)
+}
 
 /// Reads the state; `Ok(None)` when the file does not exist yet.
 pub fn load(path: &Path) -> Result<Option<State>, StateError> {
@@ -98,18 +115,89 @@ pub fn load(path: &Path) -> Result<Option<State>, StateError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StateError::Read(e)),
     };
-    let state: State = serde_json::from_str(&text).map_err(StateError::Parse)?;
-    if state.format_version != FORMAT_VERSION {
-        return Err(StateError::Version(state.format_version));
+    parse(&text).map(Some)
+}
+
+/// Parses state text and checks its version and checksum.
+pub fn parse(text: &str) -> Result<State, StateError> {
+    let state: State = serde_json::from_str(text).map_err(StateError::Parse)?;
+    match state.format_version {
+        1 => {}
+        FORMAT_VERSION if state.checksum.as_deref() == Some(state.body_checksum().as_str()) => {}
+        FORMAT_VERSION => return Err(StateError::Checksum),
+        v => return Err(StateError::Version(v)),
     }
-    Ok(Some(state))
+    Ok(state)
 }
 
 impl State {
-    /// The state text as written to disk: pretty JSON, keys sorted, ending in a newline.
+    /// The state text as written to disk: pretty JSON in a fixed field order, maps sorted
+    /// by key, ending in a newline, with the checksum of everything else as last field.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("state serializes");
+        let sealed = State {
+            format_version: FORMAT_VERSION,
+            checksum: Some(self.body_checksum()),
+            ..self.clone()
+        };
+        let mut text = serde_json::to_string_pretty(&sealed).expect("state serializes");
         text.push('\n');
         text
+    }
+
+    /// SHA-256 of the state's text without its checksum field.
+    fn body_checksum(&self) -> String {
+        let body = State {
+            checksum: None,
+            ..self.clone()
+        };
+        let text = serde_json::to_string_pretty(&body).expect("state serializes");
+        crate::hash::sha256_hex(text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        let record = ArtifactRecord {
+            sha256: "ab".repeat(32),
+            mode: 0o755,
+            step: "init".to_owned(),
+            node: Some("cp-1".to_owned()),
+        };
+        State {
+            format_version: FORMAT_VERSION,
+            lineage: "8c1f0e4e-6a55-4d59-9a8e-0f3d2b7c1a90".to_owned(),
+            serial: 3,
+            spec_hash: "cd".repeat(32),
+            artifacts: BTreeMap::from([("cp-1/bootstrap.sh".to_owned(), record)]),
+            windows_support: Some(true),
+            nodes: BTreeMap::new(),
+            removed_nodes: BTreeMap::new(),
+            checksum: None,
+        }
+    }
+
+    #[test]
+    fn a_written_state_reads_back_and_any_edit_breaks_its_checksum() {
+        let text = state().to_json();
+        let back = parse(&text).unwrap();
+        assert_eq!(back.to_json(), text);
+        let edited = text.replace("\"serial\": 3", "\"serial\": 4");
+        assert_ne!(edited, text);
+        assert!(matches!(parse(&edited), Err(StateError::Checksum)));
+        let edited = text.replace("0755", "0").replace("493", "420");
+        assert!(matches!(parse(&edited), Err(StateError::Checksum)));
+    }
+
+    #[test]
+    fn a_format_2_state_without_checksum_is_refused_and_format_1_is_read() {
+        let unsealed = serde_json::to_string(&state()).unwrap();
+        assert!(matches!(parse(&unsealed), Err(StateError::Checksum)));
+        let v1 = unsealed.replace("\"format_version\":2", "\"format_version\":1");
+        assert_eq!(parse(&v1).unwrap().serial, 3);
+        let v9 = unsealed.replace("\"format_version\":2", "\"format_version\":9");
+        assert!(matches!(parse(&v9), Err(StateError::Version(9))));
     }
 }

@@ -156,20 +156,63 @@ fn a_removed_linux_node_gets_a_shellcheck_clean_reset_script() {
 }
 
 #[test]
-fn a_file_changed_by_hand_is_restored_by_the_next_apply() {
+fn a_file_changed_by_hand_is_drift_that_apply_keeps_until_forced() {
     let spec = SpecDir::new(&three_node_spec());
     spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
-    let file = spec.out().join("cp-1/kubeadm-config.yaml");
-    let original = fs::read_to_string(&file).unwrap();
-    fs::write(&file, "edited\n").unwrap();
+    let edited = spec.out().join("cp-1/kubeadm-config.yaml");
+    let removed = spec.out().join("win-1/10-flannel.json");
+    let original = (
+        fs::read_to_string(&edited).unwrap(),
+        fs::read_to_string(&removed).unwrap(),
+    );
+    fs::write(&edited, "edited by hand\n").unwrap();
+    fs::remove_file(&removed).unwrap();
+    let state_before = fs::read_to_string(spec.state()).unwrap();
+
     spec.kubeplan(&["plan", "--detailed-exitcode"])
         .assert()
         .code(2)
         .stdout(predicate::str::contains(
-            "~ cp-1/kubeadm-config.yaml (update",
+            "~ cp-1/kubeadm-config.yaml (update, step init/cp-1)\n      ! drift: edited outside kubeplan since the last apply",
+        ))
+        .stdout(predicate::str::contains(
+            "~ win-1/10-flannel.json (update, step prepare/win-1)\n      ! drift: removed outside kubeplan since the last apply",
+        ))
+        .stdout(predicate::str::contains("Drift: 2 file(s)"));
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: 2 file(s) in the out dir were changed outside kubeplan; nothing was written:\n  cp-1/kubeadm-config.yaml: edited outside kubeplan since the last apply\n  win-1/10-flannel.json: removed outside kubeplan",
+        ))
+        .stderr(predicate::str::contains("pass --force"));
+    assert_eq!(fs::read_to_string(&edited).unwrap(), "edited by hand\n");
+    assert!(!removed.exists());
+    assert_eq!(fs::read_to_string(spec.state()).unwrap(), state_before);
+
+    spec.kubeplan(&["apply", "--auto-approve", "--force"])
+        .assert()
+        .code(0);
+    assert_eq!(fs::read_to_string(&edited).unwrap(), original.0);
+    assert_eq!(fs::read_to_string(&removed).unwrap(), original.1);
+    spec.kubeplan(&["plan", "--detailed-exitcode"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_file_kubeplan_did_not_write_is_not_overwritten_without_force() {
+    let spec = SpecDir::new(&three_node_spec());
+    fs::create_dir_all(spec.out().join("cp-1")).unwrap();
+    fs::write(spec.out().join("cp-1/bootstrap.sh"), "#!/bin/sh\n# mine\n").unwrap();
+    spec.kubeplan(&["apply", "--auto-approve"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cp-1/bootstrap.sh: exists, and was not written by kubeplan",
         ));
-    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
-    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    assert!(!spec.state().exists());
+    assert!(!spec.out().join("win-1").exists(), "nothing written");
 }
 
 #[test]
@@ -356,13 +399,55 @@ fn a_corrupt_state_is_an_error_that_names_the_file() {
         .stderr(predicate::str::contains(
             "kubeplan.state.json: the state is not valid kubeplan state JSON",
         ))
-        .stderr(predicate::str::contains("hint: restore the state"));
+        .stderr(predicate::str::contains("hint: there is no backup ("));
     assert!(!spec.out().exists(), "nothing written");
     assert_eq!(
         fs::read_to_string(spec.state()).unwrap(),
         "{ not json",
         "the state is left as it was"
     );
+}
+
+#[test]
+fn a_state_edited_by_hand_fails_its_checksum_and_the_backup_is_named() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let first = fs::read_to_string(spec.state()).unwrap();
+    spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet1"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let backup = spec.path().join("kubeplan.state.json.backup");
+    assert_eq!(
+        fs::read_to_string(&backup).unwrap(),
+        first,
+        "the previous state is kept"
+    );
+
+    let state = fs::read_to_string(spec.state()).unwrap();
+    fs::write(
+        spec.state(),
+        state.replace("\"serial\": 2", "\"serial\": 7"),
+    )
+    .unwrap();
+    for command in ["validate", "plan"] {
+        spec.kubeplan(&[command])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "kubeplan.state.json: the state does not match its checksum: it was changed outside kubeplan or damaged",
+            ))
+            .stderr(predicate::str::contains(format!(
+                "the state before the last apply is kept in {}",
+                backup.display()
+            )));
+    }
+    // The backup is the state of the first apply; the out dir already holds the second.
+    fs::copy(&backup, spec.state()).unwrap();
+    spec.kubeplan(&["plan"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "* win-1/bootstrap.ps1 (already in place, to record, step prepare/win-1)",
+        ));
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn check_ha(spec: &Spec, control_planes: &[&&NodeSpec], diags: &mut Diagnostics)
         );
     }
     let members = control_planes.len();
-    if members % 2 == 0 {
+    if members.is_multiple_of(2) {
         diags.push(
             Diagnostic::warning(
                 Code::EtcdQuorum,

@@ -154,6 +154,7 @@ fn with_removed_nodes(example: &str) -> Compiled {
         windows_support: Some(true),
         nodes,
         removed_nodes: BTreeMap::new(),
+        checksum: None,
     };
     let compiled = compile(
         format!("{example}@removed"),
