@@ -189,7 +189,8 @@ fn clear_leftovers(staging: &Path, state_path: &Path) -> Result<(), ApplyError> 
     Ok(())
 }
 
-fn parent(path: &Path) -> &Path {
+/// The folder a file is in: `.` for a bare file name.
+pub fn parent(path: &Path) -> &Path {
     path.parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
@@ -214,7 +215,12 @@ fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
 
 /// Writes a file through a synced temporary file in `temp_dir` (on the same filesystem)
 /// and a rename, so the file is either its old self or complete.
-fn write_atomic(path: &Path, bytes: &[u8], mode: u32, temp_dir: &Path) -> Result<(), ApplyError> {
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    temp_dir: &Path,
+) -> Result<(), ApplyError> {
     let err = |source| ApplyError::Io {
         path: path.to_owned(),
         source,

@@ -21,7 +21,7 @@ pub struct Span {
 }
 
 /// A 1-based line and column (in characters) of a position in a source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -57,8 +57,13 @@ impl SourceMap {
 
     /// The 1-based line and column of the start of a span.
     pub fn position(&self, span: &Span) -> Position {
-        let text = &self.file(span.file).text;
-        let offset = span.range.start.min(text.len());
+        self.position_at(span.file, span.range.start)
+    }
+
+    /// The 1-based line and column of a byte offset in a file.
+    pub fn position_at(&self, file: FileId, offset: usize) -> Position {
+        let text = &self.file(file).text;
+        let offset = offset.min(text.len());
         let before = &text[..floor_char_boundary(text, offset)];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -277,6 +282,45 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         }
     }
     out
+}
+
+/// A diagnostic as `validate --json` and `plan --json` print it (docs/json-output.md).
+#[derive(Debug, serde::Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub severity: &'static str,
+    pub code: &'static str,
+    /// What the code is about, the same for every diagnostic of the code.
+    pub summary: &'static str,
+    /// What is wrong here.
+    pub detail: &'a str,
+    pub hint: Option<&'a str>,
+    pub file: Option<&'a str>,
+    pub start: Option<Position>,
+    /// The position just past the span.
+    pub end: Option<Position>,
+}
+
+/// Diagnostics as data for JSON output, with line and column of both ends of each span.
+pub fn to_json<'a>(
+    sources: &'a SourceMap,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<JsonDiagnostic<'a>> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            severity: severity_word(d),
+            code: d.code.as_str(),
+            summary: d.code.summary(),
+            detail: &d.message,
+            hint: d.help.as_deref(),
+            file: d.span.as_ref().map(|s| sources.file(s.file).name.as_str()),
+            start: d.span.as_ref().map(|s| sources.position(s)),
+            end: d
+                .span
+                .as_ref()
+                .map(|s| sources.position_at(s.file, s.range.end)),
+        })
+        .collect()
 }
 
 fn severity_word(d: &Diagnostic) -> &'static str {

@@ -114,7 +114,7 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
     loop {
         match try_create(&path, &info) {
             Ok(file) => {
-                remove_orphans(dir_of(&path));
+                remove_orphans(crate::apply::parent(&path));
                 return Ok(Lock {
                     path,
                     info,
@@ -147,7 +147,7 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
 /// hard-linked into place (which fails when the lock exists), so a reader never sees an
 /// empty lock nor an unheld one. Returns the open, locked file.
 fn try_create(path: &Path, info: &LockInfo) -> std::io::Result<fs::File> {
-    let dir = dir_of(path);
+    let dir = crate::apply::parent(path);
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -162,12 +162,6 @@ fn try_create(path: &Path, info: &LockInfo) -> std::io::Result<fs::File> {
 
 /// The prefix of a lock's temporary file before it is linked into place.
 const TEMP_PREFIX: &str = ".kubeplan-lock-";
-
-fn dir_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
 
 /// Removes the temporary lock files of runs killed while they took a lock: those whose
 /// `flock` nobody holds. (A run taking a lock holds its file's `flock` from the start,

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use kubeplan::diagnostic::render_human;
 use kubeplan::spec::VarInputs;
-use kubeplan::{apply, lock, plan, state, Compiled, Output};
+use kubeplan::{apply, lock, machine, plan, saved, show, state, Compiled, Output};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +30,9 @@ enum Command {
         spec: SpecArgs,
         #[command(flatten)]
         paths: PathArgs,
+        /// Print the result as JSON (docs/json-output.md) on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Show what apply would create, update and delete in the out dir.
     Plan {
@@ -40,6 +43,15 @@ enum Command {
         /// Exit 0 when there are no changes, 2 when there are, 1 on error.
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Print the plan as JSON (docs/json-output.md) on standard output.
+        #[arg(long)]
+        json: bool,
+        /// Save the plan to FILE, for `apply --plan FILE` (takes the state lock).
+        #[arg(long, value_name = "FILE")]
+        save: Option<PathBuf>,
+        /// With --save: how long to wait for another run's lock on the state.
+        #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+        lock_timeout: std::time::Duration,
     },
     /// Write the artifacts into the out dir and record them in the state.
     Apply {
@@ -53,9 +65,29 @@ enum Command {
         /// Overwrite, restore or delete files changed outside kubeplan since the last apply.
         #[arg(long)]
         force: bool,
+        /// Apply exactly the plan `plan --save FILE` saved; refused if anything changed since.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
         /// How long to wait for another run's lock on the state (e.g. 30s, 2m).
         #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
         lock_timeout: std::time::Duration,
+    },
+    /// Print the state: its history, nodes and artifacts.
+    Show {
+        /// The directory holding the spec's *.hcl files.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The state file [default: DIR/kubeplan.state.json].
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Print the state file's JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect the state.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
     },
     /// Remove the state lock of a run that is gone, given the lock's id.
     ForceUnlock {
@@ -74,6 +106,22 @@ enum Command {
         spec: SpecArgs,
         #[command(flatten)]
         paths: PathArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum StateCommand {
+    /// List the artifacts the state tracks, one path per line.
+    List {
+        /// The directory holding the spec's *.hcl files.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The state file [default: DIR/kubeplan.state.json].
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Only the artifacts of this node.
+        #[arg(long)]
+        node: Option<String>,
     },
 }
 
@@ -124,10 +172,20 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Validate { spec, paths } => {
+        Command::Validate { spec, paths, json } => {
             let (state_path, _) = paths.resolve(&spec.dir);
             let previous = load_state(&state_path)?;
             let compiled = compile(&spec, previous.as_ref())?;
+            if json {
+                let doc =
+                    machine::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
+                let doc = match &compiled.output {
+                    Some(out) if doc.valid => doc.with_cluster(out),
+                    _ => doc,
+                };
+                print!("{}", doc.to_json());
+                return Ok(exit(doc.valid));
+            }
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -153,22 +211,92 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             spec,
             paths,
             detailed_exitcode,
+            json,
+            save,
+            lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
+            // Saving a plan reads the state under the lock, as apply does.
+            let _lock = match &save {
+                Some(_) => Some(take_lock(
+                    &state_path,
+                    lock_timeout,
+                    "plan --save",
+                    &spec.dir,
+                )?),
+                None => None,
+            };
             let previous = load_state(&state_path)?;
             let compiled = compile(&spec, previous.as_ref())?;
-            let Some(out) = report(&compiled) else {
-                return Ok(ExitCode::from(1));
+            let doc = machine::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
+            let out = match (&compiled.output, json) {
+                (Some(out), true) if doc.valid => out,
+                (_, true) => {
+                    print!("{}", doc.to_json());
+                    return Ok(ExitCode::from(1));
+                }
+                (_, false) => match report(&compiled) {
+                    Some(out) => out,
+                    None => return Ok(ExitCode::from(1)),
+                },
             };
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
                 read_current(&out_dir, p)
             });
-            print!("{}", plan::render_human(&plan));
+            if json {
+                print!("{}", doc.with_plan(&plan, previous.as_ref()).to_json());
+            } else {
+                print!("{}", plan::render_human(&plan));
+            }
+            if let Some(file) = &save {
+                let saved = saved::SavedPlan::new(&plan, &out.spec_hash, previous.as_ref());
+                apply::write_atomic(file, saved.to_json().as_bytes(), 0o644, apply::parent(file))
+                    .map_err(|e| e.to_string())?;
+                let note = format!(
+                    "\nSaved the plan to {0}. To apply exactly these changes, run:\n    kubeplan apply --plan {0} {1}",
+                    file.display(),
+                    spec.dir.display()
+                );
+                if json {
+                    eprintln!("{note}");
+                } else {
+                    println!("{note}");
+                }
+            }
             Ok(if detailed_exitcode && !plan.is_empty() {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Show { dir, state, json } => {
+            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            match load_state(&state_path)? {
+                None => println!(
+                    "No state: nothing has been applied yet ({} does not exist).",
+                    state_path.display()
+                ),
+                Some(s) if json => print!("{}", s.to_json()),
+                Some(s) => print!("{}", show::render(&s, &state_path)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::State {
+            command: StateCommand::List { dir, state, node },
+        } => {
+            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            let Some(s) = load_state(&state_path)? else {
+                return Err(format!(
+                    "there is no state: {} does not exist\nhint: kubeplan apply writes it",
+                    state_path.display()
+                ));
+            };
+            for (path, record) in &s.artifacts {
+                if node.is_none() || record.node == node {
+                    println!("{path}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::ForceUnlock { id, dir, state } => {
             let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
@@ -181,16 +309,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             paths,
             auto_approve,
             force,
+            plan: saved_file,
             lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
-            // Not the whole command line: `--var` may carry a secret.
-            let command = format!("kubeplan apply {}", spec.dir.display());
-            let lock =
-                lock::acquire(&state_path, lock_timeout, &command).map_err(|e| e.to_string())?;
-            if let Some(gone) = lock.replaced() {
-                eprintln!("note: replaced the lock of a run on this host that is no longer running: {gone}");
-            }
+            let saved = match &saved_file {
+                Some(file) => Some(read_saved(file)?),
+                None => None,
+            };
+            let _lock = take_lock(&state_path, lock_timeout, "apply", &spec.dir)?;
             let previous = load_state(&state_path)?;
             let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
@@ -199,10 +326,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
                 read_current(&out_dir, p)
             });
+            if let (Some(saved), Some(file)) = (&saved, &saved_file) {
+                saved
+                    .check(&plan, &out.spec_hash, previous.as_ref())
+                    .map_err(|stale| {
+                        format!(
+                            "the saved plan {0} is stale, nothing was written: {stale}\nhint: make and review a new plan with kubeplan plan --save {0}, then apply that",
+                            file.display()
+                        )
+                    })?;
+            }
             print!("{}", plan::render_human(&plan));
-            // With drift and no --force, apply::apply refuses (naming the files): no question.
+            // A saved plan was the approval. With drift and no --force, apply::apply refuses
+            // (naming the files), so there is nothing to ask.
             let refused = plan.drifted().next().is_some() && !force;
-            if !refused && !plan.is_empty() && !auto_approve && !confirmed()? {
+            let ask = saved.is_none() && !auto_approve && !refused && !plan.is_empty();
+            if ask && !confirmed()? {
                 return Err(
                     "apply cancelled: answer yes to apply, or pass --auto-approve".to_owned(),
                 );
@@ -233,6 +372,43 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn exit(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Takes the state lock for `kubeplan WHAT DIR`, saying so when it replaced a dead run's.
+fn take_lock(
+    state_path: &Path,
+    timeout: std::time::Duration,
+    what: &str,
+    dir: &Path,
+) -> Result<lock::Lock, String> {
+    // Not the whole command line: `--var` may carry a secret.
+    let command = format!("kubeplan {what} {}", dir.display());
+    let lock = lock::acquire(state_path, timeout, &command).map_err(|e| e.to_string())?;
+    if let Some(gone) = lock.replaced() {
+        eprintln!(
+            "note: replaced the lock of a run on this host that is no longer running: {gone}"
+        );
+    }
+    Ok(lock)
+}
+
+fn read_saved(file: &Path) -> Result<saved::SavedPlan, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read the saved plan {}: {e}", file.display()))?;
+    saved::SavedPlan::parse(&text).map_err(|e| {
+        format!(
+            "{}: {e}\nhint: give a file written by kubeplan plan --save",
+            file.display()
+        )
+    })
 }
 
 fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, String> {

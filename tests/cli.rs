@@ -578,3 +578,165 @@ fn apply_waits_for_a_lock_up_to_the_lock_timeout() {
         .success();
     release.join().unwrap();
 }
+
+#[test]
+fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
+    let spec = SpecDir::new(&three_node_spec());
+    let saved = spec.path().join("reviewed.plan.json");
+    let saved_arg = saved.to_str().unwrap();
+    spec.kubeplan(&["plan", "--save", saved_arg])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "kubeplan apply --plan {saved_arg}"
+        )));
+    assert!(!spec.out().exists(), "plan --save writes only the plan");
+    spec.kubeplan(&["apply", "--plan", saved_arg])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("13 created"));
+
+    // A plan made, then overtaken by another apply: stale.
+    spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet1"));
+    spec.kubeplan(&["plan", "--save", saved_arg])
+        .assert()
+        .code(0);
+    spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet2"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet1"));
+    let state = fs::read_to_string(spec.state()).unwrap();
+    spec.kubeplan(&["apply", "--plan", saved_arg])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "error: the saved plan {saved_arg} is stale, nothing was written: the state changed since the plan was made"
+        )))
+        .stderr(predicate::str::contains("serial 1, the state is now lineage"))
+        .stderr(predicate::str::contains("serial 2\n"))
+        .stderr(predicate::str::contains(format!(
+            "hint: make and review a new plan with kubeplan plan --save {saved_arg}"
+        )));
+    assert_eq!(fs::read_to_string(spec.state()).unwrap(), state);
+    let win = fs::read_to_string(spec.out().join("win-1/bootstrap.ps1")).unwrap();
+    assert!(
+        win.contains("'Ethernet2'"),
+        "the refused plan wrote nothing"
+    );
+
+    // A fresh plan applies.
+    spec.kubeplan(&["plan", "--save", saved_arg])
+        .assert()
+        .code(0);
+    spec.kubeplan(&["apply", "--plan", saved_arg])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 created, 1 updated, 0 deleted"));
+    let win = fs::read_to_string(spec.out().join("win-1/bootstrap.ps1")).unwrap();
+    assert!(win.contains("'Ethernet1'"));
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_spec_the_variables_or_the_out_dir_moved() {
+    let spec = SpecDir::new(&common::specs::example_spec("node-pool"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let saved = spec.path().join("p.json");
+    let saved_arg = saved.to_str().unwrap();
+    let refused = |args: &[&str], why: &str| {
+        let mut all = vec!["apply", "--plan", saved_arg];
+        all.extend_from_slice(args);
+        spec.kubeplan(&all)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(why.to_owned()));
+    };
+    spec.kubeplan(&["plan", "--save", saved_arg, "--var", "windows_workers=52"])
+        .assert()
+        .code(0);
+    refused(
+        &[],
+        "_cluster/routes.tsv renders differently than when the plan was made: were other variables given",
+    );
+    fs::write(spec.out().join("runbook.md"), "edited after the plan\n").unwrap();
+    refused(
+        &["--var", "windows_workers=52"],
+        "runbook.md in the out dir changed since the plan was made",
+    );
+    spec.write_spec(&(common::specs::example_spec("node-pool") + "\n# reviewed\n"));
+    refused(
+        &["--var", "windows_workers=52"],
+        "the spec files changed since the plan was made",
+    );
+    fs::write(&saved, "{}").unwrap();
+    refused(&[], "not a kubeplan saved plan: missing field");
+    assert_eq!(
+        fs::read_to_string(spec.out().join("runbook.md")).unwrap(),
+        "edited after the plan\n"
+    );
+}
+
+#[test]
+fn show_and_state_list_print_what_the_state_tracks() {
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["show"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "No state: nothing has been applied yet",
+        ));
+    spec.kubeplan(&["state", "list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("there is no state"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let state: kubeplan::state::State =
+        serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
+    spec.kubeplan(&["show"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "  lineage          {}\n  serial           1\n",
+            state.lineage
+        )))
+        .stdout(predicate::str::contains("  win-1     windows  10.0.0.21\n"))
+        .stdout(predicate::str::contains("Artifacts: 13 "))
+        .stdout(predicate::str::contains("  prepare/win-1  3\n"));
+    spec.kubeplan(&["show", "--json"])
+        .assert()
+        .code(0)
+        .stdout(fs::read_to_string(spec.state()).unwrap());
+    let listed = spec
+        .kubeplan(&["state", "list"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let listed = String::from_utf8(listed).unwrap();
+    let tracked: Vec<&str> = state.artifacts.keys().map(String::as_str).collect();
+    assert_eq!(listed.lines().collect::<Vec<_>>(), tracked);
+    spec.kubeplan(&["state", "list", "--node", "win-1"])
+        .assert()
+        .code(0)
+        .stdout("win-1/10-flannel.json\nwin-1/bootstrap.ps1\nwin-1/net-conf.json\nwin-1/start-flanneld.ps1\n");
+}
+
+#[test]
+fn plan_save_takes_the_lock_and_plain_plan_does_not() {
+    let spec = SpecDir::new(&three_node_spec());
+    let held = kubeplan::lock::acquire(&spec.state(), Duration::ZERO, "kubeplan apply .").unwrap();
+    let saved = spec.path().join("p.json");
+    spec.kubeplan(&["plan", "--save", saved.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "the state is locked: lock {} held by pid",
+            held.info().id
+        )));
+    assert!(!saved.exists());
+    spec.kubeplan(&["plan"]).assert().code(0);
+    drop(held);
+    spec.kubeplan(&["plan", "--save", saved.to_str().unwrap()])
+        .assert()
+        .code(0);
+    assert!(saved.is_file());
+}

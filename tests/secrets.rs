@@ -1,6 +1,7 @@
 //! Secrets: with the join token and every sensitive variable set to a marker, the marker
-//! appears in no artifact, no output of validate / plan / apply / graph (stdout or
-//! stderr, kubeplan's only log), and not in the state — for every example.
+//! appears in no artifact, no output of validate / plan / apply / show / state list /
+//! graph, human or `--json` (stdout or stderr, kubeplan's only log), not in a saved plan
+//! and not in the state — for every example.
 
 mod common;
 
@@ -75,11 +76,19 @@ fn no_secret_reaches_an_artifact_the_output_or_the_state() {
                 "{example}: kubeplan {args:?} printed the secret:\n{text}"
             );
         };
+        let saved = dir.path().join("saved.plan.json");
+        let saved = saved.to_str().unwrap();
         for args in [
             &["validate"][..],
+            &["validate", "--json"],
             &["plan"],
-            &["apply", "--auto-approve"],
+            &["plan", "--json", "--save", saved],
+            &["apply", "--auto-approve", "--plan", saved],
             &["plan", "--detailed-exitcode"],
+            &["plan", "--json"],
+            &["show"],
+            &["show", "--json"],
+            &["state", "list"],
             &["graph"],
         ] {
             run(args);
