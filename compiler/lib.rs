@@ -56,7 +56,22 @@ pub fn compile(
     inputs: &VarInputs,
     prior: Option<&state::State>,
 ) -> Result<Compiled, render::RenderError> {
-    let loaded = spec::load(dir, inputs);
+    compile_loaded(spec::load(dir, inputs), prior)
+}
+
+/// `compile` over spec files given as (name, text) instead of a directory.
+pub fn compile_texts(
+    files: Vec<(String, String)>,
+    inputs: &VarInputs,
+    prior: Option<&state::State>,
+) -> Result<Compiled, render::RenderError> {
+    compile_loaded(spec::load_texts(files, inputs), prior)
+}
+
+fn compile_loaded(
+    loaded: spec::Loaded,
+    prior: Option<&state::State>,
+) -> Result<Compiled, render::RenderError> {
     let mut diagnostics = loaded.diagnostics;
     let Some(spec) = loaded.spec else {
         return Ok(Compiled {

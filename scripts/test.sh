@@ -37,6 +37,11 @@ checks=target/tmp/checks
 rm -rf "$checks"
 cargo test --locked "$@"
 
+# The whole suite also fuzzes spec loading briefly (scripts/fuzz.sh 600 is the long run).
+if (($# == 0)); then
+  KUBEPLAN_FUZZ_SEED="${KUBEPLAN_FUZZ_SEED:-1}" scripts/fuzz.sh "${KUBEPLAN_FUZZ_SECONDS:-60}"
+fi
+
 if [[ -d $checks ]]; then
   echo
   echo "artifacts checked, per tool:"

@@ -90,7 +90,9 @@ struct Scenario {
     before_state: Option<State>,
     after: Tree,
     after_state: State,
-    /// Wall time of the uninterrupted apply: kills are spread over 0 to 1.2 times it.
+    /// Wall time of a `plan` from the start (about when apply begins to write) and of the
+    /// uninterrupted apply: kills are spread from half the first to 1.1 times the second.
+    plan_time: Duration,
     apply_time: Duration,
 }
 
@@ -109,6 +111,15 @@ fn scenario(name: &'static str, older: Option<&str>, spec: &str) -> Scenario {
     let before = tree(&start.path().join("out"));
     let before_state = load(start.path());
 
+    let began = Instant::now();
+    let out = kubeplan(start.path(), &["plan"]);
+    let plan_time = began.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let reference = tempfile::tempdir().unwrap();
     copy_dir(start.path(), reference.path());
     let began = Instant::now();
@@ -125,6 +136,7 @@ fn scenario(name: &'static str, older: Option<&str>, spec: &str) -> Scenario {
         before_state,
         after: tree(&reference.path().join("out")),
         after_state: load(reference.path()).unwrap(),
+        plan_time,
         apply_time,
         start,
     }
@@ -271,8 +283,9 @@ fn apply_killed_at_200_random_points_always_recovers_to_the_same_tree() {
     let plan: Vec<(usize, Duration)> = (0..runs)
         .map(|run| {
             let s = &scenarios[run % 2];
-            let max = s.apply_time.as_micros() as u64 * 12 / 10;
-            (run, Duration::from_micros(rng.u64(0..=max)))
+            let min = s.plan_time.as_micros() as u64 / 2;
+            let max = (s.apply_time.as_micros() as u64 * 11 / 10).max(min + 1);
+            (run, Duration::from_micros(rng.u64(min..=max)))
         })
         .collect();
 

@@ -42,3 +42,14 @@ fn readme_names_the_two_setup_commands() {
         ".ci/run calls the README's test command"
     );
 }
+
+#[test]
+fn the_fuzz_dictionary_holds_every_spec_attribute() {
+    let dict = doc("fuzz/spec.dict");
+    for a in kubeplan::spec::attribute_names() {
+        assert!(
+            dict.contains(&format!("=\"{a}\"\n")),
+            "fuzz/spec.dict has no entry for `{a}`"
+        );
+    }
+}

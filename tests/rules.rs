@@ -901,3 +901,19 @@ fn kp051_sensitive_values_reach_no_attribute() {
     // Declared and not used: fine.
     assert_eq!(diagnostics(&(three_node_spec() + secret)), vec![]);
 }
+
+#[test]
+fn kp008_arithmetic_without_a_finite_result_is_an_error_not_a_panic() {
+    // hcl-rs panics on these; the fuzzer found the first (tests/fuzz-regressions/).
+    for expr in ["1 / 0", "7 % 0", "1e308 * 10"] {
+        let spec = three_node_spec().replace(
+            "control_plane_endpoint = \"10.0.0.10:6443\"",
+            &format!("control_plane_endpoint = \"10.0.0.10:${{{expr}}}\""),
+        );
+        let found = diagnostics(&spec);
+        assert!(
+            found == [(Code::Evaluation, Severity::Error, "13:28".to_owned())],
+            "{expr}: {found:?}"
+        );
+    }
+}

@@ -76,7 +76,10 @@ pub fn resolve(bodies: &[(FileId, Body)], ctx: &mut Context<'_>, diags: &mut Dia
         ctx.declare_var("local", Value::Object(values.clone()));
         if left.len() == pending.len() {
             for (file, attr) in left {
-                let message = evaluate(&attr.value, ctx).err().unwrap_or_default();
+                let message = evaluate(&attr.value, ctx)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
                 diags.push(
                     Diagnostic::error(Code::Evaluation, Some(span(file, &attr.value)), format!("local {:?}: {message}", attr.key.as_str()))
                         .with_help("locals may use var.NAME, other locals and functions; two locals that need each other form a cycle"),

@@ -4,6 +4,7 @@
 //! hcl-edit parses (it keeps byte spans); hcl-rs evaluates each expression. Values are
 //! parsed into domain types here, so later stages never see raw strings.
 
+mod arithmetic;
 pub(crate) mod decode;
 pub mod functions;
 mod locals;
@@ -157,9 +158,24 @@ pub fn attribute_names() -> Vec<&'static str> {
 
 /// Reads and decodes every `*.hcl` file in `dir` (sorted by name).
 pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
-    let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    let (spec_files, bodies) = parse_dir(dir, &mut sources, &mut diags);
+    let files = read_dir(dir, &mut diags);
+    decode_files(files, inputs, diags)
+}
+
+/// Decodes spec files given as (name, text), in that order: what `load` does once the
+/// files are read. Fuzzing and property tests use it without touching the disk.
+pub fn load_texts(files: Vec<(String, String)>, inputs: &VarInputs) -> Loaded {
+    decode_files(files, inputs, Diagnostics::default())
+}
+
+fn decode_files(
+    files: Vec<(String, String)>,
+    inputs: &VarInputs,
+    mut diags: Diagnostics,
+) -> Loaded {
+    let mut sources = SourceMap::default();
+    let (spec_files, bodies) = parse_files(files, &mut sources, &mut diags);
     if diags.has_errors() {
         return finish(sources, spec_files, None, diags);
     }
@@ -190,11 +206,8 @@ fn finish(
     }
 }
 
-fn parse_dir(
-    dir: &Path,
-    sources: &mut SourceMap,
-    diags: &mut Diagnostics,
-) -> (Vec<FileId>, Vec<(FileId, Body)>) {
+/// The `*.hcl` files of `dir`, sorted by name, as (path, text).
+fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -206,7 +219,7 @@ fn parse_dir(
                 )
                 .with_help("pass the directory that holds the *.hcl files"),
             );
-            return (Vec::new(), Vec::new());
+            return Vec::new();
         }
     };
     let mut paths: Vec<_> = entries
@@ -226,33 +239,42 @@ fn parse_dir(
         );
     }
     let mut files = Vec::new();
-    let mut bodies = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    Code::Input,
-                    None,
-                    format!("cannot read {}: {e}", path.display()),
-                ));
-                continue;
-            }
-        };
-        let file = sources.add(path.display().to_string(), text);
-        files.push(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((path.display().to_string(), text)),
+            Err(e) => diags.push(Diagnostic::error(
+                Code::Input,
+                None,
+                format!("cannot read {}: {e}", path.display()),
+            )),
+        }
+    }
+    files
+}
+
+fn parse_files(
+    files: Vec<(String, String)>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> (Vec<FileId>, Vec<(FileId, Body)>) {
+    let mut ids = Vec::new();
+    let mut bodies = Vec::new();
+    for (name, text) in files {
+        let file = sources.add(name, text);
+        ids.push(file);
         let text = &sources.file(file).text;
         match hcl::edit::parser::parse_body(text) {
             Ok(body) => bodies.push((file, body)),
             Err(e) => diags.push(syntax_error(file, text, &e)),
         }
     }
-    (files, bodies)
+    (ids, bodies)
 }
 
-/// A KP001 diagnostic for a parse error, pointing at the character the parser stopped at.
+/// A KP001 diagnostic for a parse error, pointing at the character the parser stopped at
+/// (hcl-edit may give an offset inside a multi-byte character: the fuzzer found one).
 pub(crate) fn syntax_error(file: FileId, text: &str, e: &hcl::edit::parser::Error) -> Diagnostic {
-    let start = e.location().offset().min(text.len());
+    let start = crate::diagnostic::floor_char_boundary(text, e.location().offset().min(text.len()));
     let end = text[start..]
         .chars()
         .next()

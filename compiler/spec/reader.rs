@@ -186,10 +186,13 @@ impl<'a, 'd> BodyReader<'a, 'd> {
         let span = self.span_of(&attr.value);
         match evaluate(&attr.value, self.ctx) {
             Ok(v) => Field::Present(Spanned::new(v, span)),
-            Err(message) => {
+            Err(e) => {
+                let hint = match &e {
+                    EvalError::Arithmetic(_) => "change the arithmetic so that nothing is divided by zero and every number stays finite".to_owned(),
+                    EvalError::Hcl(_) => declared_vars(self.var_names),
+                };
                 self.diags.push(
-                    Diagnostic::error(Code::Evaluation, Some(span), message)
-                        .with_help(declared_vars(self.var_names)),
+                    Diagnostic::error(Code::Evaluation, Some(span), e.to_string()).with_help(hint),
                 );
                 Field::Invalid
             }
@@ -375,10 +378,31 @@ impl<'a, 'd> BodyReader<'a, 'd> {
     }
 }
 
-/// Evaluates an edit-tree expression with hcl-rs's evaluator.
-pub fn evaluate(expr: &EditExpr, ctx: &Context) -> Result<Value, String> {
-    let expr: hcl::Expression = expr.clone().into();
-    expr.evaluate(ctx).map_err(|e| e.to_string())
+/// Why an expression could not be evaluated.
+#[derive(Debug, PartialEq)]
+pub enum EvalError {
+    /// Arithmetic without a finite result, or on values not known in advance.
+    Arithmetic(String),
+    /// What hcl-rs reported: an undefined name, a type mismatch, a function's error.
+    Hcl(String),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Arithmetic(m) | EvalError::Hcl(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Evaluates an edit-tree expression with hcl-rs's evaluator, after working out its
+/// arithmetic (which hcl-rs can panic on; see `arithmetic`).
+pub fn evaluate(expr: &EditExpr, ctx: &Context) -> Result<Value, EvalError> {
+    let mut expr = expr.clone();
+    super::arithmetic::fold(&mut expr, ctx).map_err(EvalError::Arithmetic)?;
+    let expr: hcl::Expression = expr.into();
+    expr.evaluate(ctx)
+        .map_err(|e| EvalError::Hcl(e.to_string()))
 }
 
 /// The string form of a primitive value, as Terraform converts it.

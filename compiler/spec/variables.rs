@@ -192,8 +192,8 @@ fn apply_var_file(
         };
         match value {
             Ok(v) => var.value = Some(v),
-            Err(message) => diags.push(
-                Diagnostic::error(Code::Evaluation, Some(span), message)
+            Err(e) => diags.push(
+                Diagnostic::error(Code::Evaluation, Some(span), e.to_string())
                     .with_help("variable files take literal values only"),
             ),
         }
