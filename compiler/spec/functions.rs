@@ -110,6 +110,9 @@ fn cidrhost(args: FuncArgs) -> Result<Value, String> {
     Ok(Value::String(addr.to_string()))
 }
 
+/// The widest `format` field: wider ones are refused.
+const MAX_WIDTH: usize = 1000;
+
 /// Terraform's `format`: `%s`, `%d`, `%v` and `%%`, with an optional `-`/`0` flag and width.
 fn format(args: FuncArgs) -> Result<Value, String> {
     let spec = str_arg(&args, 0)?;
@@ -136,9 +139,14 @@ fn format(args: FuncArgs) -> Result<Value, String> {
             }
             chars.next();
         }
+        // A width past MAX_WIDTH is refused: it would overflow, or pad gigabytes (the
+        // fuzzer found `%3333…01d`).
         let mut width = 0usize;
         while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
             width = width * 10 + d as usize;
+            if width > MAX_WIDTH {
+                return Err(format!("a format width is at most {MAX_WIDTH}"));
+            }
             chars.next();
         }
         let verb = chars
@@ -223,6 +231,20 @@ mod tests {
             .map_err(|e| e.to_string())?
             .into();
         e.evaluate(&ctx).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_format_width_past_the_limit_is_an_error_not_an_overflow() {
+        let err = eval(&format!("format(\"%{}1d\", 7)", "3".repeat(40))).unwrap_err();
+        assert!(err.contains("a format width is at most 1000"), "{err}");
+        assert_eq!(
+            eval("format(\"%1000d\", 7)")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .len(),
+            1000
+        );
     }
 
     fn s(v: &str) -> Value {
