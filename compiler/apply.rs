@@ -87,6 +87,10 @@ pub fn apply(
     }
     let staging = target.out_dir.join(STAGING);
     clear_leftovers(&staging, target.state_path)?;
+    fs::create_dir_all(&staging).map_err(|source| ApplyError::Io {
+        path: staging.clone(),
+        source,
+    })?;
     let mut report = Report::default();
     let by_path: std::collections::HashMap<&str, &Artifact> =
         artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
@@ -137,15 +141,10 @@ pub fn apply(
         checksum: None,
     };
     report.serial = state.serial;
-    match fs::remove_dir(&staging) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(ApplyError::Io {
-                path: staging,
-                source: e,
-            })
-        }
-        _ => {}
-    }
+    fs::remove_dir(&staging).map_err(|source| ApplyError::Io {
+        path: staging,
+        source,
+    })?;
     if changed {
         let state_dir = parent(target.state_path);
         keep_backup(target.state_path, state_dir)?;
@@ -213,8 +212,8 @@ fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
     }
 }
 
-/// Writes a file through a synced temporary file in `temp_dir` (on the same filesystem)
-/// and a rename, so the file is either its old self or complete.
+/// Writes a file through a synced temporary file in `temp_dir` (an existing folder on the
+/// same filesystem) and a rename, so the file is either its old self or complete.
 pub fn write_atomic(
     path: &Path,
     bytes: &[u8],
@@ -226,7 +225,6 @@ pub fn write_atomic(
         source,
     };
     fs::create_dir_all(parent(path)).map_err(err)?;
-    fs::create_dir_all(temp_dir).map_err(err)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(temp_dir)

@@ -151,9 +151,7 @@ struct PathArgs {
 impl PathArgs {
     fn resolve(&self, dir: &Path) -> (PathBuf, PathBuf) {
         (
-            self.state
-                .clone()
-                .unwrap_or_else(|| dir.join("kubeplan.state.json")),
+            state_path(dir, self.state.clone()),
             self.out.clone().unwrap_or_else(|| dir.join("out")),
         )
     }
@@ -241,7 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 },
             };
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
-                read_current(&out_dir, p)
+                plan::OnDisk::read(&out_dir, p)
             });
             if json {
                 print!("{}", doc.with_plan(&plan, previous.as_ref()).to_json());
@@ -270,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })
         }
         Command::Show { dir, state, json } => {
-            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            let state_path = state_path(&dir, state);
             match load_state(&state_path)? {
                 None => println!(
                     "No state: nothing has been applied yet ({} does not exist).",
@@ -284,7 +282,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::State {
             command: StateCommand::List { dir, state, node },
         } => {
-            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            let state_path = state_path(&dir, state);
             let Some(s) = load_state(&state_path)? else {
                 return Err(format!(
                     "there is no state: {} does not exist\nhint: kubeplan apply writes it",
@@ -299,7 +297,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::ForceUnlock { id, dir, state } => {
-            let state_path = state.unwrap_or_else(|| dir.join("kubeplan.state.json"));
+            let state_path = state_path(&dir, state);
             let holder = lock::force_unlock(&state_path, &id).map_err(|e| e.to_string())?;
             println!("Unlocked {}: removed {holder}.", state_path.display());
             Ok(ExitCode::SUCCESS)
@@ -324,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Ok(ExitCode::from(1));
             };
             let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
-                read_current(&out_dir, p)
+                plan::OnDisk::read(&out_dir, p)
             });
             if let (Some(saved), Some(file)) = (&saved, &saved_file) {
                 saved
@@ -372,6 +370,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--state FILE`, or `DIR/kubeplan.state.json`.
+fn state_path(dir: &Path, state: Option<PathBuf>) -> PathBuf {
+    state.unwrap_or_else(|| dir.join("kubeplan.state.json"))
 }
 
 fn exit(ok: bool) -> ExitCode {
@@ -453,14 +456,6 @@ fn load_state(path: &Path) -> Result<Option<state::State>, String> {
         };
         format!("{}: {e}\nhint: {restore}; kubeplan does not ignore a state it cannot trust", path.display())
     })
-}
-
-fn read_current(out_dir: &Path, path: &str) -> Option<plan::OnDisk> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = out_dir.join(path);
-    let mode = std::fs::metadata(&path).ok()?.permissions().mode();
-    let bytes = std::fs::read(&path).ok()?;
-    Some(plan::OnDisk { bytes, mode })
 }
 
 /// Asks for `yes` on a terminal; refuses without one.

@@ -125,6 +125,23 @@ pub struct OnDisk {
     pub mode: u32,
 }
 
+impl OnDisk {
+    /// The file at `path` under `out_dir`, if there is one that can be read.
+    pub fn read(out_dir: &std::path::Path, path: &str) -> Option<OnDisk> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = out_dir.join(path);
+        let mode = std::fs::metadata(&path).ok()?.permissions().mode();
+        let bytes = std::fs::read(&path).ok()?;
+        Some(OnDisk { bytes, mode })
+    }
+
+    /// True when this file has content hash `sha256` (its hash is `hash`) and `mode`'s
+    /// owner-executable bit.
+    fn is(&self, hash: &str, sha256: &str, mode: u32) -> bool {
+        hash == sha256 && executable(self.mode) == executable(mode)
+    }
+}
+
 /// Whether a file is executable by its owner: the one part of its mode kubeplan
 /// compares, since group and other bits follow the umask of whoever checked it out.
 fn executable(mode: u32) -> bool {
@@ -197,14 +214,9 @@ pub fn diff(
         {
             let current = read_current(path);
             let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
-            let (action, drift) = match &current {
+            let (action, drift) = match current.as_ref().zip(current_hash.as_deref()) {
                 None => (Action::Record, None),
-                Some(c)
-                    if current_hash.as_deref() == Some(r.sha256.as_str())
-                        && executable(c.mode) == executable(r.mode) =>
-                {
-                    (Action::Delete, None)
-                }
+                Some((c, hash)) if c.is(hash, &r.sha256, r.mode) => (Action::Delete, None),
                 Some(_) => (Action::Delete, Some(Drift::Edited)),
             };
             changes.push(Change {

@@ -134,8 +134,11 @@ impl SavedPlan {
             self.changes.iter().map(|c| (c.path.as_str(), c)).collect();
         let current: std::collections::BTreeMap<&str, &Change> =
             now.changes.iter().map(|c| (c.path.as_str(), c)).collect();
-        for path in saved.keys().chain(current.keys()) {
-            let (Some(a), Some(b)) = (saved.get(path), current.get(path)) else {
+        if let Some(added) = current.keys().find(|p| !saved.contains_key(*p)) {
+            return Err(Stale::Artifact((*added).to_owned()));
+        }
+        for (path, a) in &saved {
+            let Some(b) = current.get(path) else {
                 return Err(Stale::Artifact((*path).to_owned()));
             };
             if a.after_sha256 != b.after_sha256 || a.step != b.step || a.node != b.node {

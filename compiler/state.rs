@@ -120,11 +120,16 @@ pub fn load(path: &Path) -> Result<Option<State>, StateError> {
 
 /// Parses state text and checks its version and checksum.
 pub fn parse(text: &str) -> Result<State, StateError> {
-    let state: State = serde_json::from_str(text).map_err(StateError::Parse)?;
+    let mut state: State = serde_json::from_str(text).map_err(StateError::Parse)?;
     match state.format_version {
         1 => {}
-        FORMAT_VERSION if state.checksum.as_deref() == Some(state.body_checksum().as_str()) => {}
-        FORMAT_VERSION => return Err(StateError::Checksum),
+        FORMAT_VERSION => {
+            let claimed = state.checksum.take();
+            if claimed.as_deref() != Some(state.body_checksum().as_str()) {
+                return Err(StateError::Checksum);
+            }
+            state.checksum = claimed;
+        }
         v => return Err(StateError::Version(v)),
     }
     Ok(state)
@@ -134,23 +139,21 @@ impl State {
     /// The state text as written to disk: pretty JSON in a fixed field order, maps sorted
     /// by key, ending in a newline, with the checksum of everything else as last field.
     pub fn to_json(&self) -> String {
-        let sealed = State {
+        let mut sealed = State {
             format_version: FORMAT_VERSION,
-            checksum: Some(self.body_checksum()),
+            checksum: None,
             ..self.clone()
         };
+        sealed.checksum = Some(sealed.body_checksum());
         let mut text = serde_json::to_string_pretty(&sealed).expect("state serializes");
         text.push('\n');
         text
     }
 
-    /// SHA-256 of the state's text without its checksum field.
+    /// SHA-256 of the state's text; called with `checksum` unset, so it is left out.
     fn body_checksum(&self) -> String {
-        let body = State {
-            checksum: None,
-            ..self.clone()
-        };
-        let text = serde_json::to_string_pretty(&body).expect("state serializes");
+        debug_assert!(self.checksum.is_none());
+        let text = serde_json::to_string_pretty(self).expect("state serializes");
         crate::hash::sha256_hex(text.as_bytes())
     }
 }

@@ -202,7 +202,7 @@ fn a_spec_that_validates_renders_deterministically_and_plans_empty_after_apply()
 
             let dir = tempfile::tempdir().unwrap();
             let (out_dir, state_path) = (dir.path().join("out"), dir.path().join("state.json"));
-            let read = |p: &str| read_current(&out_dir, p);
+            let read = |p: &str| kubeplan::plan::OnDisk::read(&out_dir, p);
             let plan = kubeplan::plan::diff(&out.artifacts, None, read);
             let target = kubeplan::apply::Target {
                 out_dir: &out_dir,
@@ -247,16 +247,6 @@ fn a_spec_that_validates_renders_deterministically_and_plans_empty_after_apply()
         "only {valid} of {} generated specs validate",
         valid + refused
     );
-}
-
-fn read_current(out_dir: &Path, path: &str) -> Option<kubeplan::plan::OnDisk> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = out_dir.join(path);
-    let mode = std::fs::metadata(&path).ok()?.permissions().mode();
-    Some(kubeplan::plan::OnDisk {
-        bytes: std::fs::read(&path).ok()?,
-        mode,
-    })
 }
 
 #[test]
