@@ -1,12 +1,14 @@
 //! `apply`: writes the planned artifacts into the out dir, then records them in the state.
-//! Every file is written to a temporary file in its own directory, synced and renamed, so
-//! a reader never sees half a file; the state is written last, after the state it
+//! Every file is written to a temporary file in the staging folder, synced and renamed,
+//! so a reader never sees half a file; the state is written last, after the state it
 //! replaces is copied to `STATE.backup`.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::plan::{Action, Drift, Plan};
 use crate::render::Artifact;
@@ -87,32 +89,30 @@ pub fn apply(
     }
     let staging = target.out_dir.join(STAGING);
     clear_leftovers(&staging, target.state_path)?;
-    fs::create_dir_all(&staging).map_err(|source| ApplyError::Io {
-        path: staging.clone(),
-        source,
-    })?;
-    let mut report = Report::default();
     let by_path: std::collections::HashMap<&str, &Artifact> =
         artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
+    let mut writes: Vec<(PathBuf, &Artifact)> = Vec::new();
+    let mut report = Report::default();
+    for change in &plan.changes {
+        match change.action {
+            Action::Create => report.created += 1,
+            Action::Update => report.updated += 1,
+            _ => continue,
+        }
+        let a = by_path[change.path.as_str()];
+        writes.push((target.out_dir.join(&a.path), a));
+    }
+    write_all(&writes, &staging)?;
     for change in &plan.changes {
         let path = target.out_dir.join(&change.path);
         match change.action {
-            Action::Create | Action::Update => {
-                let a = by_path[change.path.as_str()];
-                write_atomic(&path, a.content.as_bytes(), a.mode, &staging)?;
-                if change.action == Action::Create {
-                    report.created += 1;
-                } else {
-                    report.updated += 1;
-                }
-            }
             Action::Delete => {
                 remove(&path, target.out_dir)?;
                 report.deleted += 1;
             }
             // A file to delete that is already gone: its folder may be left, empty.
             Action::Record if change.after_sha256.is_none() => remove(&path, target.out_dir)?,
-            Action::Record | Action::Unchanged => {}
+            _ => {}
         }
     }
     let changed = !plan.is_empty()
@@ -127,7 +127,7 @@ pub fn apply(
             .iter()
             .map(|a| {
                 let record = ArtifactRecord {
-                    sha256: crate::hash::sha256_hex(a.content.as_bytes()),
+                    sha256: a.sha256.clone(),
                     mode: a.mode,
                     step: a.step.clone(),
                     node: a.node.clone(),
@@ -141,10 +141,6 @@ pub fn apply(
         checksum: None,
     };
     report.serial = state.serial;
-    fs::remove_dir(&staging).map_err(|source| ApplyError::Io {
-        path: staging,
-        source,
-    })?;
     if changed {
         let state_dir = parent(target.state_path);
         keep_backup(target.state_path, state_dir)?;
@@ -210,6 +206,61 @@ fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
             source,
         }),
     }
+}
+
+/// Writes the artifacts to create or update: each to a file of its own in `staging` (in
+/// parallel), then one sync of the filesystem, then each renamed into place, then a
+/// second sync for the renames. A reader never sees half a file, and a file is renamed
+/// into place only once its content is on disk. Removes `staging` at the end.
+fn write_all(writes: &[(PathBuf, &Artifact)], staging: &Path) -> Result<(), ApplyError> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ApplyError::Io { path, source }
+    };
+    fs::create_dir_all(staging).map_err(io(staging))?;
+    let folders: std::collections::BTreeSet<&Path> =
+        writes.iter().map(|(path, _)| parent(path)).collect();
+    for folder in folders {
+        fs::create_dir_all(folder).map_err(io(folder))?;
+    }
+    let staged: Vec<PathBuf> = (0..writes.len())
+        .map(|i| staging.join(format!("{TEMP_PREFIX}{i}")))
+        .collect();
+    writes
+        .par_iter()
+        .zip(&staged)
+        .try_for_each(|((path, a), temp)| {
+            let content = a.text().ok_or_else(|| {
+                io(path)(std::io::Error::other(
+                    "internal error: the artifact was not rendered",
+                ))
+            })?;
+            let mut file = fs::File::create_new(temp).map_err(io(temp))?;
+            file.write_all(content.as_bytes()).map_err(io(temp))?;
+            file.set_permissions(fs::Permissions::from_mode(a.mode))
+                .map_err(io(temp))
+        })?;
+    sync_filesystem(staging)?;
+    writes
+        .par_iter()
+        .zip(&staged)
+        .try_for_each(|((path, _), temp)| fs::rename(temp, path).map_err(io(path)))?;
+    sync_filesystem(staging)?;
+    fs::remove_dir(staging).map_err(io(staging))
+}
+
+/// Flushes everything written to the filesystem that holds `dir` (syncfs(2)): one call
+/// instead of an fsync per file.
+fn sync_filesystem(dir: &Path) -> Result<(), ApplyError> {
+    let io = |source| ApplyError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let folder = fs::File::open(dir).map_err(io)?;
+    rustix::fs::syncfs(&folder).map_err(|e| io(e.into()))
 }
 
 /// Writes a file through a synced temporary file in `temp_dir` (an existing folder on the

@@ -56,7 +56,19 @@ pub fn compile(
     inputs: &VarInputs,
     prior: Option<&state::State>,
 ) -> Result<Compiled, render::RenderError> {
-    compile_loaded(spec::load(dir, inputs), prior)
+    compile_loaded(spec::load(dir, inputs), prior, None)
+}
+
+/// `compile` for plan and apply: a node whose inputs hash is the one `prior` records and
+/// whose files in `out_dir` are exactly as `prior` records them is not rendered again
+/// (its artifacts have no `content`; `plan::diff` finds them unchanged).
+pub fn compile_since(
+    dir: &Path,
+    inputs: &VarInputs,
+    prior: Option<&state::State>,
+    out_dir: &Path,
+) -> Result<Compiled, render::RenderError> {
+    compile_loaded(spec::load(dir, inputs), prior, Some(out_dir))
 }
 
 /// `compile` over spec files given as (name, text) instead of a directory.
@@ -65,12 +77,13 @@ pub fn compile_texts(
     inputs: &VarInputs,
     prior: Option<&state::State>,
 ) -> Result<Compiled, render::RenderError> {
-    compile_loaded(spec::load_texts(files, inputs), prior)
+    compile_loaded(spec::load_texts(files, inputs), prior, None)
 }
 
 fn compile_loaded(
     loaded: spec::Loaded,
     prior: Option<&state::State>,
+    out_dir: Option<&Path>,
 ) -> Result<Compiled, render::RenderError> {
     let mut diagnostics = loaded.diagnostics;
     let Some(spec) = loaded.spec else {
@@ -89,11 +102,25 @@ fn compile_loaded(
             output: None,
         });
     };
-    let memory = memory(&cluster, prior);
+    let mut memory = memory(&cluster, prior);
     let removed = removed_nodes(&memory);
     let names: Vec<model::NodeName> = removed.iter().map(|r| r.name.clone()).collect();
     let graph = graph::build(&cluster, &names);
-    let artifacts = render::render(&cluster, &graph, &removed)?;
+    let recorded = prior
+        .zip(out_dir)
+        .map(|(state, out_dir)| plan::OutDir { state, out_dir });
+    let rendered = render::render_since(
+        &cluster,
+        &graph,
+        &removed,
+        recorded.as_ref().map(|r| r as &dyn render::Recorded),
+    )?;
+    for (name, hash) in rendered.inputs {
+        if let Some(node) = memory.nodes.get_mut(&name) {
+            node.inputs = Some(hash);
+        }
+    }
+    let artifacts = rendered.artifacts;
     let spec_hash = spec_hash(&loaded.sources, &loaded.spec_files);
     Ok(Compiled {
         sources: loaded.sources,
@@ -134,6 +161,7 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
                 os: n.os_name().to_owned(),
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr.map(|p| p.to_string()),
+                inputs: None, // set once rendered
             };
             (n.name.to_string(), record)
         })
@@ -142,7 +170,13 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
         .into_iter()
         .flat_map(|s| s.removed_nodes.iter().chain(&s.nodes))
         .filter(|(name, _)| !nodes.contains_key(*name))
-        .map(|(name, r)| (name.clone(), r.clone()))
+        .map(|(name, r)| {
+            let gone = state::NodeRecord {
+                inputs: None,
+                ..r.clone()
+            };
+            (name.clone(), gone)
+        })
         .collect();
     state::Memory {
         windows_support: c.windows_support,

@@ -173,7 +173,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Validate { spec, paths, json } => {
             let (state_path, _) = paths.resolve(&spec.dir);
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref())?;
+            let compiled = compile(&spec, previous.as_ref(), None)?;
             if json {
                 let doc =
                     machine::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
@@ -198,7 +198,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Graph { spec, paths } => {
             let (state_path, _) = paths.resolve(&spec.dir);
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref())?;
+            let compiled = compile(&spec, previous.as_ref(), None)?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -225,7 +225,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 None => None,
             };
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref())?;
+            let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
             let doc = machine::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
             let out = match (&compiled.output, json) {
                 (Some(out), true) if doc.valid => out,
@@ -317,7 +317,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let _lock = take_lock(&state_path, lock_timeout, "apply", &spec.dir)?;
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref())?;
+            let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -414,7 +414,13 @@ fn read_saved(file: &Path) -> Result<saved::SavedPlan, String> {
     })
 }
 
-fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, String> {
+/// Compiles the spec. With `out_dir` (plan, apply), nodes that did not change since the
+/// apply that wrote `previous` there are not rendered again.
+fn compile(
+    spec: &SpecArgs,
+    previous: Option<&state::State>,
+    out_dir: Option<&Path>,
+) -> Result<Compiled, String> {
     let inputs = VarInputs {
         vars: spec.vars.clone(),
         var_files: spec.var_files.clone(),
@@ -422,7 +428,11 @@ fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled,
             .filter(|(k, _)| k.starts_with("KUBEPLAN_VAR_"))
             .collect(),
     };
-    kubeplan::compile(&spec.dir, &inputs, previous).map_err(|e| e.to_string())
+    match out_dir {
+        Some(out_dir) => kubeplan::compile_since(&spec.dir, &inputs, previous, out_dir),
+        None => kubeplan::compile(&spec.dir, &inputs, previous),
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// Prints the diagnostics to stderr; returns the output when there was no error.

@@ -1,14 +1,15 @@
 //! `plan::diff`: what an apply would change, artifact by artifact, against the state and
 //! the files in the out dir.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::hash::sha256_hex;
 use crate::render::Artifact;
-use crate::state::State;
+use crate::state::{ArtifactRecord, State};
 
 /// What happens to one artifact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,11 +129,19 @@ pub struct OnDisk {
 impl OnDisk {
     /// The file at `path` under `out_dir`, if there is one that can be read.
     pub fn read(out_dir: &std::path::Path, path: &str) -> Option<OnDisk> {
+        use std::io::Read;
         use std::os::unix::fs::PermissionsExt;
-        let path = out_dir.join(path);
-        let mode = std::fs::metadata(&path).ok()?.permissions().mode();
-        let bytes = std::fs::read(&path).ok()?;
-        Some(OnDisk { bytes, mode })
+        let mut file = std::fs::File::open(out_dir.join(path)).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes).ok()?;
+        Some(OnDisk {
+            bytes,
+            mode: meta.permissions().mode(),
+        })
     }
 
     /// True when this file has content hash `sha256` (its hash is `hash`) and `mode`'s
@@ -148,70 +157,54 @@ fn executable(mode: u32) -> bool {
     mode & 0o100 != 0
 }
 
+/// The state and the out dir an apply left them in: what `render::render_since` needs
+/// to leave out the nodes that did not change.
+pub struct OutDir<'a> {
+    pub state: &'a State,
+    pub out_dir: &'a std::path::Path,
+}
+
+impl crate::render::Recorded for OutDir<'_> {
+    fn unchanged(&self, node: &str, inputs: &str, path: &str, mode: u32) -> Option<String> {
+        let recorded = self.state.nodes.get(node)?;
+        if recorded.inputs.as_deref() != Some(inputs) {
+            return None;
+        }
+        let r = self.state.artifacts.get(path)?;
+        if r.mode != mode || r.node.as_deref() != Some(node) {
+            return None;
+        }
+        let current = OnDisk::read(self.out_dir, path)?;
+        current
+            .is(&sha256_hex(&current.bytes), &r.sha256, r.mode)
+            .then(|| r.sha256.clone())
+    }
+}
+
 /// Compares the rendered artifacts with the state and the out dir. `read_current` gives
 /// the file now in the out dir at a path, if any. A file whose content differs from both
 /// the state's record and the spec was changed outside kubeplan: it is planned with its
 /// drift, and apply refuses it without `--force`. A file that already holds what the
-/// spec wants is not rewritten, whatever the state says (an interrupted apply).
+/// spec wants is not rewritten, whatever the state says (an interrupted apply). An
+/// artifact that was not rendered (its node is unchanged, see `OutDir`) is unchanged.
+/// Files are read and hashed in parallel.
 pub fn diff(
     artifacts: &[Artifact],
     state: Option<&State>,
-    read_current: impl Fn(&str) -> Option<OnDisk>,
+    read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
 ) -> Plan {
-    let mut changes = Vec::with_capacity(artifacts.len());
-    for a in artifacts {
-        let after = sha256_hex(a.content.as_bytes());
-        let recorded = state.and_then(|s| s.artifacts.get(&a.path));
-        let current = read_current(&a.path);
-        let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
-        let on_disk = |sha: &str, mode: u32| {
-            current
-                .as_ref()
-                .is_some_and(|c| executable(c.mode) == executable(mode))
-                && current_hash.as_deref() == Some(sha)
-        };
-        let (action, drift) = if on_disk(&after, a.mode) {
-            match recorded {
-                Some(r) if r.sha256 == after && r.mode == a.mode => (Action::Unchanged, None),
-                _ => (Action::Record, None),
-            }
-        } else {
-            match (recorded, &current) {
-                (None, None) => (Action::Create, None),
-                (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
-                (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
-                (Some(_), None) => (Action::Update, Some(Drift::Removed)),
-                (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
-            }
-        };
-        let diff = match (action, &current) {
-            (Action::Update | Action::Create, Some(old)) => Some(unified(
-                &a.path,
-                &String::from_utf8_lossy(&old.bytes),
-                &a.content,
-            )),
-            (Action::Update, None) => Some(unified(&a.path, "", &a.content)),
-            _ => None,
-        };
-        changes.push(Change {
-            path: a.path.clone(),
-            action,
-            step: a.step.clone(),
-            node: a.node.clone(),
-            before_sha256: recorded.map(|r| r.sha256.clone()),
-            current_sha256: current_hash,
-            after_sha256: Some(after),
-            drift,
-            diff,
-        });
-    }
+    let mut changes: Vec<Change> = artifacts
+        .par_iter()
+        .map(|a| change(a, state, &read_current))
+        .collect();
     if let Some(state) = state {
-        let rendered: BTreeSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-        for (path, r) in state
+        let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+        let gone: Vec<(&String, &ArtifactRecord)> = state
             .artifacts
             .iter()
             .filter(|(p, _)| !rendered.contains(p.as_str()))
-        {
+            .collect();
+        changes.par_extend(gone.par_iter().map(|(path, r)| {
             let current = read_current(path);
             let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
             let (action, drift) = match current.as_ref().zip(current_hash.as_deref()) {
@@ -219,8 +212,8 @@ pub fn diff(
                 Some((c, hash)) if c.is(hash, &r.sha256, r.mode) => (Action::Delete, None),
                 Some(_) => (Action::Delete, Some(Drift::Edited)),
             };
-            changes.push(Change {
-                path: path.clone(),
+            Change {
+                path: (*path).clone(),
                 action,
                 step: r.step.clone(),
                 node: r.node.clone(),
@@ -229,10 +222,76 @@ pub fn diff(
                 after_sha256: None,
                 drift,
                 diff: None,
-            });
-        }
+            }
+        }));
     }
     Plan { changes }
+}
+
+/// The change to one artifact of the spec.
+fn change(
+    a: &Artifact,
+    state: Option<&State>,
+    read_current: impl Fn(&str) -> Option<OnDisk>,
+) -> Change {
+    let after = &a.sha256;
+    let recorded = state.and_then(|s| s.artifacts.get(&a.path));
+    let Some(content) = a.text() else {
+        // Not rendered: the out dir holds exactly what the state records.
+        return Change {
+            path: a.path.clone(),
+            action: Action::Unchanged,
+            step: a.step.clone(),
+            node: a.node.clone(),
+            before_sha256: Some(after.clone()),
+            current_sha256: Some(after.clone()),
+            after_sha256: Some(after.clone()),
+            drift: None,
+            diff: None,
+        };
+    };
+    let current = read_current(&a.path);
+    let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
+    let on_disk = |sha: &str, mode: u32| {
+        current
+            .as_ref()
+            .is_some_and(|c| executable(c.mode) == executable(mode))
+            && current_hash.as_deref() == Some(sha)
+    };
+    let (action, drift) = if on_disk(after, a.mode) {
+        match recorded {
+            Some(r) if r.sha256 == *after && r.mode == a.mode => (Action::Unchanged, None),
+            _ => (Action::Record, None),
+        }
+    } else {
+        match (recorded, &current) {
+            (None, None) => (Action::Create, None),
+            (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
+            (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
+            (Some(_), None) => (Action::Update, Some(Drift::Removed)),
+            (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
+        }
+    };
+    let diff = match (action, &current) {
+        (Action::Update | Action::Create, Some(old)) => Some(unified(
+            &a.path,
+            &String::from_utf8_lossy(&old.bytes),
+            content,
+        )),
+        (Action::Update, None) => Some(unified(&a.path, "", content)),
+        _ => None,
+    };
+    Change {
+        path: a.path.clone(),
+        action,
+        step: a.step.clone(),
+        node: a.node.clone(),
+        before_sha256: recorded.map(|r| r.sha256.clone()),
+        current_sha256: current_hash,
+        after_sha256: Some(after.clone()),
+        drift,
+        diff,
+    }
 }
 
 fn unified(path: &str, old: &str, new: &str) -> String {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// The state format this build writes. It also reads format 1, which had no checksum.
-pub const FORMAT_VERSION: u32 = 2;
+/// The state format this build writes. It also reads format 1, which had no checksum,
+/// and format 2, which had no node inputs hashes.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The recorded result of the last apply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +61,11 @@ pub struct NodeRecord {
     pub address: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<String>,
+    /// SHA-256 over everything the node's artifacts were rendered from (format 3): a
+    /// plan does not render a node again while this is unchanged and its files are
+    /// as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
 }
 
 /// One artifact as the last apply wrote it. Contents are not kept, only their hash.
@@ -89,7 +95,7 @@ impl std::fmt::Display for StateError {
             StateError::Parse(e) => write!(f, "the state is not valid kubeplan state JSON: {e}"),
             StateError::Version(v) => write!(
                 f,
-                "the state has format_version {v}; this kubeplan reads 1 and {FORMAT_VERSION}"
+                "the state has format_version {v}; this kubeplan reads 1 to {FORMAT_VERSION}"
             ),
             StateError::Checksum => write!(
                 f,
@@ -123,7 +129,7 @@ pub fn parse(text: &str) -> Result<State, StateError> {
     let mut state: State = serde_json::from_str(text).map_err(StateError::Parse)?;
     match state.format_version {
         1 => {}
-        FORMAT_VERSION => {
+        2 | FORMAT_VERSION => {
             let claimed = state.checksum.take();
             if claimed.as_deref() != Some(state.body_checksum().as_str()) {
                 return Err(StateError::Checksum);
@@ -195,12 +201,21 @@ mod tests {
     }
 
     #[test]
-    fn a_format_2_state_without_checksum_is_refused_and_format_1_is_read() {
+    fn a_state_without_checksum_is_refused_and_formats_1_and_2_are_read() {
         let unsealed = serde_json::to_string(&state()).unwrap();
         assert!(matches!(parse(&unsealed), Err(StateError::Checksum)));
-        let v1 = unsealed.replace("\"format_version\":2", "\"format_version\":1");
+        let v1 = unsealed.replace("\"format_version\":3", "\"format_version\":1");
         assert_eq!(parse(&v1).unwrap().serial, 3);
-        let v9 = unsealed.replace("\"format_version\":2", "\"format_version\":9");
+        let mut v2 = State {
+            format_version: 2,
+            ..state()
+        };
+        v2.checksum = Some(v2.body_checksum());
+        let v2 = serde_json::to_string_pretty(&v2).unwrap();
+        assert_eq!(parse(&v2).unwrap().serial, 3);
+        let v2_unsealed = unsealed.replace("\"format_version\":3", "\"format_version\":2");
+        assert!(matches!(parse(&v2_unsealed), Err(StateError::Checksum)));
+        let v9 = unsealed.replace("\"format_version\":3", "\"format_version\":9");
         assert!(matches!(parse(&v9), Err(StateError::Version(9))));
     }
 }

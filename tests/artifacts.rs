@@ -8,6 +8,7 @@ mod common;
 use std::process::Command;
 
 use common::specs::{self, report, require, write_temp};
+use common::text;
 
 #[test]
 fn every_bash_script_is_clean_under_shellcheck_and_bash_n() {
@@ -42,7 +43,7 @@ fn every_bash_script_is_clean_under_shellcheck_and_bash_n() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            a.content.starts_with("#!/usr/bin/env bash\n"),
+            text(a).starts_with("#!/usr/bin/env bash\n"),
             "{example}/{} has a shebang",
             a.path
         );
@@ -60,7 +61,7 @@ fn every_json_artifact_parses() {
     assert!(!json.is_empty());
     for (spec, a) in &json {
         let example = &spec.name;
-        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&a.content);
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(text(a));
         assert!(parsed.is_ok(), "{example}/{}: {:?}", a.path, parsed.err());
     }
     report("serde_json", json.len(), "JSON files parsed");
@@ -72,7 +73,7 @@ fn windows_cni_configs_keep_pods_services_and_hosts_out_of_snat() {
         a.path.ends_with("10-flannel.json") || a.path.ends_with("10-l2bridge.json")
     }) {
         let example = &spec.name;
-        let v: serde_json::Value = serde_json::from_str(&a.content).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text(a)).unwrap();
         // HCN (v2) plugins take AdditionalArgs with Settings.Exceptions; Docker's win-overlay
         // and win-bridge (v1) take policies with an ExceptionList.
         let policies = v["delegate"]["AdditionalArgs"]
@@ -126,15 +127,13 @@ fn the_vmxnet3_unit_is_the_seed_unit_for_the_node_interface() {
         );
     }
     for (_, a) in units {
-        assert!(a
-            .content
-            .contains("ExecStart=/usr/sbin/ethtool -K ens192 tx-udp_tnl-segmentation off\n"));
-        assert!(a
-            .content
+        assert!(
+            text(a).contains("ExecStart=/usr/sbin/ethtool -K ens192 tx-udp_tnl-segmentation off\n")
+        );
+        assert!(text(a)
             .contains("ExecStart=/usr/sbin/ethtool -K ens192 tx-udp_tnl-csum-segmentation off\n"));
         assert!(
-            a.content.contains("Type=oneshot\n")
-                && a.content.contains("WantedBy=multi-user.target\n")
+            text(a).contains("Type=oneshot\n") && text(a).contains("WantedBy=multi-user.target\n")
         );
         assert_eq!(a.mode, 0o644);
     }
@@ -245,7 +244,7 @@ fn every_yaml_document_has_an_api_version_and_kind_its_kubernetes_accepts() {
             .unwrap()
             .parse()
             .unwrap();
-        let docs = yaml_rust2::YamlLoader::load_from_str(&a.content)
+        let docs = yaml_rust2::YamlLoader::load_from_str(text(a))
             .unwrap_or_else(|e| panic!("{}/{}: {e}", spec.name, a.path));
         assert!(!docs.is_empty(), "{}/{}", spec.name, a.path);
         for doc in docs {
@@ -315,12 +314,10 @@ fn each_windows_release_gets_an_iis_sample_with_its_own_image_tag() {
         (&samples[0], "ltsc2019", "10.0.17763"),
         (&samples[1], "ltsc2022", "10.0.20348"),
     ] {
-        assert!(a.content.contains(&format!(
+        assert!(text(a).contains(&format!(
             "image: \"mcr.microsoft.com/windows/servercore/iis:windowsservercore-{tag}\""
         )));
-        assert!(a.content.contains("kubernetes.io/os: windows\n"));
-        assert!(a
-            .content
-            .contains(&format!("node.kubernetes.io/windows-build: \"{build}\"")));
+        assert!(text(a).contains("kubernetes.io/os: windows\n"));
+        assert!(text(a).contains(&format!("node.kubernetes.io/windows-build: \"{build}\"")));
     }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::specs::{self, report};
+use common::text;
 use common::yaml;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -105,7 +106,7 @@ fn every_cni_config_fits_its_plugins_documented_fields() {
     let mut configs = 0;
     for (spec, a) in specs::artifacts() {
         let data = a.path.ends_with(".json") || a.path.ends_with(".conflist");
-        match check_typed(&a.path, &a.content) {
+        match check_typed(&a.path, text(a)) {
             Some(Ok(n)) => configs += n,
             Some(Err(e)) => failures.push(format!("{}/{}: {e}", spec.name, a.path)),
             None if data => failures.push(format!(
@@ -337,7 +338,7 @@ fn linux_lists() -> Vec<(String, Value, String)> {
     let mut lists: Vec<(String, Value, String)> = Vec::new();
     for (spec, a) in specs::artifacts() {
         let (list, expect_route) = if a.path.ends_with(".conflist") {
-            let v: Value = serde_json::from_str(&a.content).unwrap();
+            let v: Value = serde_json::from_str(text(a)).unwrap();
             let typed: types::ConfList = typed(&v).unwrap();
             let subnet = match &typed.plugins[0] {
                 types::LinuxPlugin::Bridge(b) => b.ipam.as_ref().unwrap().ranges.as_ref().unwrap()
@@ -348,7 +349,7 @@ fn linux_lists() -> Vec<(String, Value, String)> {
             };
             (v, subnet)
         } else if a.path.ends_with("kube-flannel.yml") {
-            let flannel = flannel_manifest(&a.content).unwrap();
+            let flannel = flannel_manifest(text(a)).unwrap();
             let expanded = expand_flannel(&flannel.cni, &flannel.net_conf);
             (expanded, flannel.net_conf.network.clone())
         } else {

@@ -190,11 +190,13 @@ fn kill_and_recover(s: &Scenario, delay: Duration, run: usize) -> Landed {
             s.before_state.as_ref().map(|s| &s.artifacts),
             "{context}: the state is neither the old nor the new one"
         );
+        // Files staged for renaming count as writing too: apply writes every file into
+        // the staging folder before it renames any into place.
         let mut now = tree(&dir.path().join("out"));
-        now.dirs.remove(kubeplan::apply::STAGING);
+        let staged = now.dirs.remove(kubeplan::apply::STAGING);
         now.files
             .retain(|p, _| !p.starts_with(&format!("{}/", kubeplan::apply::STAGING)));
-        if now == s.before {
+        if now == s.before && !staged {
             Landed::BeforeAnyWrite
         } else {
             Landed::WhileWriting

@@ -58,7 +58,12 @@ fn rendered(example: &Path) -> BTreeMap<String, (String, u32)> {
         .unwrap_or_else(|| panic!("{} does not validate:\n{diags}", example.display()));
     out.artifacts
         .into_iter()
-        .map(|a| (a.path, (a.content, a.mode)))
+        .map(|a| {
+            (
+                a.path,
+                (a.content.expect("compile renders every artifact"), a.mode),
+            )
+        })
         .collect()
 }
 

@@ -13,6 +13,7 @@
 mod common;
 
 use common::specs;
+use common::text;
 use kubeplan::diagnostic::{render_human, Severity};
 use kubeplan::render::Artifact;
 use kubeplan::spec::VarInputs;
@@ -451,7 +452,7 @@ fn check_rendered(
     baseline: &[Artifact],
 ) {
     for a in artifacts {
-        let appears = a.content.matches(value).count();
+        let appears = text(a).matches(value).count();
         let base_path = a.path.replace(value, benign);
         let Some(base) = baseline.iter().find(|b| b.path == base_path) else {
             panic!(
@@ -464,7 +465,7 @@ fn check_rendered(
         } else if a.path.ends_with(".ps1") {
             Lang::PowerShell
         } else if let Some(parse) = data_parser(&a.path) {
-            let (ours, theirs) = (parse(&a.content), parse(&base.content));
+            let (ours, theirs) = (parse(text(a)), parse(text(base)));
             same_data(what, &a.path, ours, theirs, value, benign);
             continue;
         } else {
@@ -473,7 +474,7 @@ fn check_rendered(
         if appears == 0 {
             continue;
         }
-        let (kinds, found, errors) = shape(lang, &a.content, value);
+        let (kinds, found, errors) = shape(lang, text(a), value);
         assert!(
             errors.is_empty(),
             "{what}: {} no longer parses: {errors:?}",
@@ -484,7 +485,7 @@ fn check_rendered(
             "{what}: {} holds the value {appears} times, {found} of them inside a literal",
             a.path
         );
-        let (base_kinds, _, _) = shape(lang, &base.content, benign);
+        let (base_kinds, _, _) = shape(lang, text(base), benign);
         if kinds != base_kinds {
             let at = kinds
                 .iter()

@@ -8,6 +8,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::specs::{self, report};
+use common::text;
 use tree_sitter::{Node, Parser, Tree};
 
 fn parse(source: &str) -> Tree {
@@ -201,8 +202,8 @@ fn every_powershell_script_parses_without_errors() {
     assert!(!scripts.is_empty());
     let mut failures = Vec::new();
     for (spec, a) in &scripts {
-        let tree = parse(&a.content);
-        for e in syntax_errors(&tree, &a.content) {
+        let tree = parse(text(a));
+        for e in syntax_errors(&tree, text(a)) {
             failures.push(format!("{}/{}:{e}", spec.name, a.path));
         }
     }
@@ -225,8 +226,8 @@ fn every_command_a_script_calls_is_in_the_allow_list() {
     let mut failures = Vec::new();
     let mut commands = 0;
     for (spec, a) in &scripts {
-        let tree = parse(&a.content);
-        let (calls, defined) = calls(&tree, &a.content);
+        let tree = parse(text(a));
+        let (calls, defined) = calls(&tree, text(a));
         commands += calls.len();
         for p in unknown_calls(&calls, &defined, &list) {
             failures.push(format!("{}/{}:{p}", spec.name, a.path));

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::specs::{self, report, require};
+use common::text;
 use kubeplan::render::Artifact;
 
 const UNIT_SUFFIXES: [&str; 4] = [".service", ".socket", ".timer", ".path"];
@@ -89,8 +90,8 @@ impl Root {
         let ours: BTreeSet<String> = units.iter().map(|a| file_name(&a.path)).collect();
         for a in units {
             let name = file_name(&a.path);
-            std::fs::write(etc.join(&name), &a.content).unwrap();
-            for program in exec_paths(&a.content) {
+            std::fs::write(etc.join(&name), text(a)).unwrap();
+            for program in exec_paths(text(a)) {
                 assert!(
                     program.starts_with('/'),
                     "{node}/{name}: Exec path {program:?} is not absolute"
@@ -102,7 +103,7 @@ impl Root {
                 );
                 stub_program(&self.path().join(program.trim_start_matches('/')));
             }
-            for dep in dependencies(&a.content) {
+            for dep in dependencies(text(a)) {
                 if self.system_units.contains(&dep) || ours.contains(&dep) {
                     continue;
                 }
@@ -166,7 +167,7 @@ fn every_unit_passes_systemd_analyze_verify() {
         if is_unit(file) {
             by_node.entry(key).or_default().push(a);
         } else if file == "bootstrap.sh" {
-            bootstraps.insert(key, &a.content);
+            bootstraps.insert(key, text(a));
         }
     }
     assert!(!by_node.is_empty(), "the examples generate systemd units");
@@ -200,9 +201,11 @@ fn every_unit_passes_systemd_analyze_verify() {
 fn a_misspelt_directive_is_a_finding() {
     require("systemd-analyze", "apt-get install -y systemd");
     let root = Root::new();
+    let content = "[Unit]\nDescription=x\n\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ethtool -K eth0 tso off\nRemainAfterExti=yes\n\n[Install]\nWantedBy=multi-user.target\n";
     let unit = Artifact {
         path: "n/broken.service".into(),
-        content: "[Unit]\nDescription=x\n\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ethtool -K eth0 tso off\nRemainAfterExti=yes\n\n[Install]\nWantedBy=multi-user.target\n".into(),
+        content: Some(content.into()),
+        sha256: kubeplan::hash::sha256_hex(content.as_bytes()),
         mode: 0o644,
         step: "s".into(),
         node: None,

@@ -5,11 +5,13 @@ mod context;
 pub mod quote;
 mod versions;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use include_dir::{include_dir, Dir};
+use rayon::prelude::*;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tera::{Kwargs, State, Tera};
 
 use crate::cluster::{Cluster, Node, NodeOs, RemovedNode};
@@ -24,13 +26,42 @@ static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 pub struct Artifact {
     /// `/`-separated path under the out dir, e.g. `win-1/bootstrap.ps1`.
     pub path: String,
-    pub content: String,
+    /// The text. `None` when it was not rendered because the last apply recorded the same
+    /// inputs for the artifact's node and left exactly this file in the out dir (see
+    /// [`Recorded`]): the file there is the content, and `sha256` its hash.
+    pub content: Option<String>,
+    /// The SHA-256 of the content, lowercase hex.
+    pub sha256: String,
     /// Unix permission bits the file is written with.
     pub mode: u32,
     /// The id of the graph step the artifact belongs to.
     pub step: String,
     /// The node the artifact is for; `None` for cluster-wide files.
     pub node: Option<String>,
+}
+
+impl Artifact {
+    /// The text of an artifact that was rendered: every artifact of [`render`].
+    pub fn text(&self) -> Option<&str> {
+        self.content.as_deref()
+    }
+}
+
+/// What the last apply left, so that a node whose inputs did not change is not rendered
+/// again: implemented over the state and the out dir by `plan::OutDir`.
+pub trait Recorded: Sync {
+    /// The SHA-256 of the file at `path`, if the last apply recorded `inputs` for `node`
+    /// and wrote this file with `mode`, and the out dir still holds exactly that file.
+    fn unchanged(&self, node: &str, inputs: &str, path: &str, mode: u32) -> Option<String>;
+}
+
+/// The artifacts of a cluster, and the hash of each node's inputs.
+pub struct Rendered {
+    /// Every artifact, sorted by step order then path, the runbook last.
+    pub artifacts: Vec<Artifact>,
+    /// Per node: SHA-256 over everything its artifacts are rendered from (this build of
+    /// kubeplan, the templates, the cluster's and the node's context, its file list).
+    pub inputs: BTreeMap<String, String>,
 }
 
 /// A template failed to render: a bug in kubeplan, never in the spec.
@@ -45,9 +76,16 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// The templates, parsed once per process.
-fn engine() -> Result<&'static Tera, RenderError> {
-    static ENGINE: OnceLock<Result<Tera, String>> = OnceLock::new();
+/// The templates, parsed once per process, and their digest.
+struct Engine {
+    tera: Tera,
+    /// SHA-256 over this kubeplan's version and every template's name and text: part of
+    /// each node's inputs, so a new kubeplan or changed templates render every node again.
+    digest: [u8; 32],
+}
+
+fn engine() -> Result<&'static Engine, RenderError> {
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
             let mut tera = Tera::new();
@@ -57,12 +95,38 @@ fn engine() -> Result<&'static Tera, RenderError> {
             tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
             let mut files = Vec::new();
             collect(&TEMPLATES, &mut files);
+            files.sort_unstable();
+            let mut digest = Framed::default();
+            digest.field(env!("CARGO_PKG_VERSION").as_bytes());
+            for (name, text) in &files {
+                digest.field(name.as_bytes());
+                digest.field(text.as_bytes());
+            }
             tera.add_raw_templates(files)
                 .map_err(|e| format!("{e:?}"))?;
-            Ok(tera)
+            Ok(Engine {
+                tera,
+                digest: digest.finish(),
+            })
         })
         .as_ref()
         .map_err(|e| RenderError(e.clone()))
+}
+
+/// SHA-256 over a sequence of fields, each preceded by its length, so that no two
+/// different sequences hash the same bytes.
+#[derive(Default)]
+struct Framed(Sha256);
+
+impl Framed {
+    fn field(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str)>) {
@@ -76,12 +140,10 @@ fn collect(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str
     }
 }
 
-/// What a template sees.
-#[derive(Serialize)]
+/// What a template sees besides `cluster` and `node`, which are converted to template
+/// values once (per cluster, per node) rather than for every file.
+#[derive(Serialize, Default)]
 struct TemplateCtx<'a> {
-    cluster: &'a ClusterCtx,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    node: Option<&'a NodeCtx>,
     #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<&'a [context::StepCtx]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +156,11 @@ struct TemplateCtx<'a> {
     /// The sample workload a workload template writes.
     #[serde(skip_serializing_if = "Option::is_none")]
     workload: Option<&'a context::WorkloadCtx>,
+}
+
+/// A context as a template value.
+fn value<T: Serialize>(what: &str, ctx: &T) -> Result<tera::Value, RenderError> {
+    tera::Value::try_from_serializable(ctx).map_err(|e| RenderError(format!("{what}: {e:?}")))
 }
 
 /// A file to render: its out path, template, step and mode.
@@ -120,13 +187,28 @@ pub fn render(
     graph: &Graph,
     removed: &[RemovedNode],
 ) -> Result<Vec<Artifact>, RenderError> {
-    let tera = engine()?;
+    render_since(cluster, graph, removed, None).map(|r| r.artifacts)
+}
+
+/// `render`, with each node's inputs hash; given what the last apply `recorded`, the
+/// files of a node whose inputs and files are unchanged are not rendered again (their
+/// `content` is `None`). Nodes are rendered in parallel; the result does not depend on
+/// the number of threads.
+pub fn render_since(
+    cluster: &Cluster,
+    graph: &Graph,
+    removed: &[RemovedNode],
+    recorded: Option<&dyn Recorded>,
+) -> Result<Rendered, RenderError> {
+    let engine = engine()?;
     let cluster_ctx = ClusterCtx::new(cluster);
-    let mut planned = plan_files(cluster);
-    planned.extend(cleanup_files(removed));
+    let cluster_json = serde_json::to_vec(&cluster_ctx)
+        .map_err(|e| RenderError(format!("cluster context: {e}")))?;
+    let planned = plan_files(cluster);
+    let cleanup = cleanup_files(removed);
 
     let mut by_step: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for p in &planned {
+    for p in planned.iter().chain(&cleanup) {
         by_step
             .entry(p.step.as_str())
             .or_default()
@@ -147,95 +229,230 @@ pub fn render(
 
     let routes = context::routes(cluster);
     let gone = context::gone_routes(cluster, removed);
-    let mut artifacts = Vec::with_capacity(planned.len() + 1);
-    let node_ctxs: std::collections::HashMap<&str, NodeCtx> = cluster
-        .nodes
-        .iter()
-        .map(|n| (n.name.as_str(), NodeCtx::new(cluster, n)))
+    let shared = Shared {
+        engine,
+        cluster: value("cluster context", &cluster_ctx)?,
+        cluster_json: &cluster_json,
+        routes: &routes,
+        gone: &gone,
+        recorded,
+    };
+    // A node's files are next to each other in `planned`; every other file is a unit
+    // of its own.
+    let units: Vec<&[Planned<'_>]> = planned
+        .chunk_by(|a, b| a.node.is_some() && a.node.map(|n| &n.name) == b.node.map(|n| &n.name))
+        .flat_map(|unit| match unit[0].node {
+            Some(_) => vec![unit],
+            None => unit.chunks(1).collect(),
+        })
+        .chain(cleanup.chunks(1))
         .collect();
-    for p in &planned {
-        let node = p.node.and_then(|n| node_ctxs.get(n.name.as_str()));
-        let node_table = NODE_TABLE_TEMPLATES.contains(&p.template);
-        let content = render_one(
-            tera,
-            p.template,
-            &TemplateCtx {
-                cluster: &cluster_ctx,
-                node,
-                steps: None,
-                routes: node_table.then_some(routes.as_slice()),
-                removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
-                gone: node_table.then_some(gone.as_slice()),
-                workload: None,
-            },
-        )?;
-        artifacts.push(Artifact {
-            path: p.path.clone(),
-            content,
-            mode: p.mode,
-            step: p.step.clone(),
-            node: p.node.map(|n| n.name.to_string()),
-        });
+    let done: Vec<Unit> = units
+        .par_iter()
+        .map(|unit| shared.unit(cluster, unit))
+        .collect::<Result<_, _>>()?;
+    let mut inputs = BTreeMap::new();
+    let mut artifacts = Vec::with_capacity(planned.len() + cleanup.len() + workloads.len() + 1);
+    for unit in done {
+        inputs.extend(unit.inputs);
+        artifacts.extend(unit.files);
     }
     for w in &workloads {
-        artifacts.push(Artifact {
-            path: workload_path(w),
-            content: render_one(
-                tera,
-                "cluster/iis.yaml",
-                &TemplateCtx {
-                    cluster: &cluster_ctx,
-                    node: None,
-                    steps: None,
-                    routes: None,
-                    removed: None,
-                    gone: None,
-                    workload: Some(w),
-                },
-            )?,
-            mode: REGULAR,
-            step: workloads_step.clone(),
-            node: None,
-        });
+        let content = shared.render_one(
+            "cluster/iis.yaml",
+            None,
+            &TemplateCtx {
+                workload: Some(w),
+                ..TemplateCtx::default()
+            },
+        )?;
+        artifacts.push(Artifact::rendered(
+            workload_path(w),
+            content,
+            REGULAR,
+            workloads_step.clone(),
+            None,
+        ));
     }
-    let rank: BTreeMap<&str, usize> = graph
+    let rank: HashMap<&str, usize> = graph
         .steps()
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let key = |a: &Artifact| rank.get(a.step.as_str()).copied().unwrap_or(usize::MAX);
-    artifacts.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path)));
-    artifacts.push(Artifact {
-        path: "runbook.md".to_owned(),
-        content: render_one(
-            tera,
-            "cluster/runbook.md",
-            &TemplateCtx {
-                cluster: &cluster_ctx,
-                node: None,
-                steps: Some(&steps),
-                routes: None,
-                removed: None,
-                gone: None,
-                workload: None,
-            },
-        )?,
-        mode: REGULAR,
-        step: graph
+    let mut ranked: Vec<(usize, Artifact)> = artifacts
+        .into_iter()
+        .map(|a| (rank.get(a.step.as_str()).copied().unwrap_or(usize::MAX), a))
+        .collect();
+    ranked.sort_unstable_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| a.path.cmp(&b.path)));
+    let mut artifacts: Vec<Artifact> = ranked.into_iter().map(|(_, a)| a).collect();
+    let runbook = shared.render_one(
+        "cluster/runbook.md",
+        None,
+        &TemplateCtx {
+            steps: Some(&steps),
+            ..TemplateCtx::default()
+        },
+    )?;
+    artifacts.push(Artifact::rendered(
+        "runbook.md".to_owned(),
+        runbook,
+        REGULAR,
+        graph
             .steps()
             .next()
             .map(|s| s.id.clone())
             .unwrap_or_default(),
-        node: None,
-    });
-    Ok(artifacts)
+        None,
+    ));
+    Ok(Rendered { artifacts, inputs })
 }
 
-fn render_one(tera: &Tera, template: &str, ctx: &TemplateCtx<'_>) -> Result<String, RenderError> {
-    let context = tera::Context::from_serialize(ctx)
-        .map_err(|e| RenderError(format!("{template}: {e:?}")))?;
-    tera.render(template, &context)
-        .map_err(|e| RenderError(format!("{template}: {e:?}")))
+impl Artifact {
+    fn rendered(
+        path: String,
+        content: String,
+        mode: u32,
+        step: String,
+        node: Option<String>,
+    ) -> Artifact {
+        Artifact {
+            path,
+            sha256: crate::hash::sha256_hex(content.as_bytes()),
+            content: Some(content),
+            mode,
+            step,
+            node,
+        }
+    }
+}
+
+/// The files of one node (or one cluster or cleanup file), and the node's name and
+/// inputs hash.
+struct Unit {
+    inputs: Option<(String, String)>,
+    files: Vec<Artifact>,
+}
+
+/// What every unit of rendering shares.
+struct Shared<'a> {
+    engine: &'static Engine,
+    /// The cluster context as a template value.
+    cluster: tera::Value,
+    /// The cluster context as JSON, for the nodes' inputs hashes.
+    cluster_json: &'a [u8],
+    routes: &'a [context::RouteCtx],
+    gone: &'a [context::GoneRouteCtx],
+    recorded: Option<&'a dyn Recorded>,
+}
+
+impl Shared<'_> {
+    /// Renders one node's files (or one cluster or cleanup file); for a node, also its
+    /// inputs hash, and nothing is rendered when `recorded` has all its files unchanged.
+    fn unit(&self, cluster: &Cluster, unit: &[Planned<'_>]) -> Result<Unit, RenderError> {
+        let Some(node) = unit.first().and_then(|p| p.node) else {
+            let files = unit
+                .iter()
+                .map(|p| self.file(cluster, p, None))
+                .collect::<Result<_, _>>()?;
+            return Ok(Unit {
+                inputs: None,
+                files,
+            });
+        };
+        let node_ctx = NodeCtx::new(cluster, node);
+        let inputs = self.inputs(&node_ctx, unit)?;
+        let name = node.name.as_str();
+        let kept: Option<Vec<String>> = self.recorded.and_then(|r| {
+            unit.iter()
+                .map(|p| r.unchanged(name, &inputs, &p.path, p.mode))
+                .collect()
+        });
+        let files = match kept {
+            Some(hashes) => unit
+                .iter()
+                .zip(hashes)
+                .map(|(p, sha256)| Artifact {
+                    path: p.path.clone(),
+                    content: None,
+                    sha256,
+                    mode: p.mode,
+                    step: p.step.clone(),
+                    node: Some(name.to_owned()),
+                })
+                .collect(),
+            None => {
+                let node_value = value("node context", &node_ctx)?;
+                unit.iter()
+                    .map(|p| self.file(cluster, p, Some(&node_value)))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        Ok(Unit {
+            inputs: Some((name.to_owned(), inputs)),
+            files,
+        })
+    }
+
+    /// The hash of everything a node's files are rendered from.
+    fn inputs(&self, node: &NodeCtx, files: &[Planned<'_>]) -> Result<String, RenderError> {
+        let node_json =
+            serde_json::to_vec(node).map_err(|e| RenderError(format!("node context: {e}")))?;
+        let mut h = Framed::default();
+        h.field(&self.engine.digest);
+        h.field(self.cluster_json);
+        h.field(&node_json);
+        for p in files {
+            h.field(p.path.as_bytes());
+            h.field(p.template.as_bytes());
+            h.field(p.step.as_bytes());
+            h.field(&p.mode.to_le_bytes());
+        }
+        Ok(hex::encode(h.finish()))
+    }
+
+    fn file(
+        &self,
+        cluster: &Cluster,
+        p: &Planned<'_>,
+        node: Option<&tera::Value>,
+    ) -> Result<Artifact, RenderError> {
+        let node_table = NODE_TABLE_TEMPLATES.contains(&p.template);
+        let content = self.render_one(
+            p.template,
+            node,
+            &TemplateCtx {
+                routes: node_table.then_some(self.routes),
+                removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
+                gone: node_table.then_some(self.gone),
+                ..TemplateCtx::default()
+            },
+        )?;
+        Ok(Artifact::rendered(
+            p.path.clone(),
+            content,
+            p.mode,
+            p.step.clone(),
+            p.node.map(|n| n.name.to_string()),
+        ))
+    }
+
+    fn render_one(
+        &self,
+        template: &str,
+        node: Option<&tera::Value>,
+        ctx: &TemplateCtx<'_>,
+    ) -> Result<String, RenderError> {
+        let mut context = tera::Context::from_serialize(ctx)
+            .map_err(|e| RenderError(format!("{template}: {e:?}")))?;
+        context.insert_value("cluster", self.cluster.clone());
+        if let Some(node) = node {
+            context.insert_value("node", node.clone());
+        }
+        self.engine
+            .tera
+            .render(template, &context)
+            .map_err(|e| RenderError(format!("{template}: {e:?}")))
+    }
 }
 
 /// Which files each node gets, and the step each belongs to.

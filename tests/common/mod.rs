@@ -53,3 +53,8 @@ impl SpecDir {
         cmd
     }
 }
+
+/// The text of an artifact of `kubeplan::compile`, which renders every artifact.
+pub fn text(a: &kubeplan::render::Artifact) -> &str {
+    a.text().expect("compile renders every artifact")
+}

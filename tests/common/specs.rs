@@ -142,6 +142,7 @@ fn with_removed_nodes(example: &str) -> Compiled {
                 os: os.into(),
                 address: address.into(),
                 pod_cidr: None,
+                inputs: None,
             },
         );
     }
@@ -176,7 +177,7 @@ pub fn write_temp(dir: &Path, spec: &str, a: &Artifact) -> PathBuf {
         spec.replace('@', "_"),
         a.path.replace('/', "__")
     ));
-    std::fs::write(&path, &a.content).expect("write artifact");
+    std::fs::write(&path, super::text(a)).expect("write artifact");
     path
 }
 
