@@ -670,3 +670,31 @@ fn cleanup_files(removed: &[RemovedNode]) -> Vec<Planned<'_>> {
 fn step_id(kind: StepKind, n: &Node) -> String {
     crate::graph::Step::new(kind, Some(&n.name)).id
 }
+
+/// For rendering kubeplan's templates with another engine (the Ansible peer of
+/// scripts/bench-scale.sh): the cluster's template context, and per node its context and
+/// files (`path`, `template`, `mode`), as JSON. Cluster-wide and cleanup files are left out.
+pub fn node_contexts(cluster: &Cluster) -> Result<serde_json::Value, RenderError> {
+    let mut nodes = Vec::new();
+    let planned = plan_files(cluster);
+    for unit in planned.chunk_by(|a, b| a.node.map(|n| &n.name) == b.node.map(|n| &n.name)) {
+        let Some(node) = unit[0].node else { continue };
+        let files: Vec<serde_json::Value> = unit
+            .iter()
+            .map(|p| serde_json::json!({ "path": p.path, "template": p.template, "mode": p.mode }))
+            .collect();
+        nodes.push(serde_json::json!({
+            "name": node.name.as_str(),
+            "node": to_json("node context", &NodeCtx::new(cluster, node))?,
+            "files": files,
+        }));
+    }
+    Ok(serde_json::json!({
+        "cluster": to_json("cluster context", &ClusterCtx::new(cluster))?,
+        "nodes": nodes,
+    }))
+}
+
+fn to_json<T: Serialize>(what: &str, ctx: &T) -> Result<serde_json::Value, RenderError> {
+    serde_json::to_value(ctx).map_err(|e| RenderError(format!("{what}: {e}")))
+}
