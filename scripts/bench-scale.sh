@@ -190,7 +190,7 @@ table="$work/table.md"
   for n in "${sizes[@]}"; do
     row "$n" "apply, empty state" "$n.apply"
     row "$n" "plan, no change" "$n.noop"
-    row "$n" "plan, win-edge changed ($(cat "$work/$n.one.listed") files listed)" "$n.one"
+    row "$n" "plan, win-edge changed (files listed: $(cat "$work/$n.one.listed"))" "$n.one"
     row "$n" "cp -r of the out tree (floor)" "$n.floor"
   done
   printf '| %s | %s | %.3f | %.1f MB | %.1f MB | – | 1× (%.3f s per node) |\n' "$peer_nodes" \
