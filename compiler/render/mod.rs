@@ -237,16 +237,7 @@ pub fn render_since(
         gone: &gone,
         recorded,
     };
-    // A node's files are next to each other in `planned`; every other file is a unit
-    // of its own.
-    let units: Vec<&[Planned<'_>]> = planned
-        .chunk_by(|a, b| a.node.is_some() && a.node.map(|n| &n.name) == b.node.map(|n| &n.name))
-        .flat_map(|unit| match unit[0].node {
-            Some(_) => vec![unit],
-            None => unit.chunks(1).collect(),
-        })
-        .chain(cleanup.chunks(1))
-        .collect();
+    let units: Vec<&[Planned<'_>]> = units(&planned).chain(units(&cleanup)).collect();
     let done: Vec<Unit> = units
         .par_iter()
         .map(|unit| shared.unit(cluster, unit))
@@ -640,6 +631,12 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     out
 }
 
+/// The units files are rendered in: all the files of one node (next to each other in
+/// `plan_files`), and every other file on its own.
+fn units<'p, 'a>(planned: &'p [Planned<'a>]) -> impl Iterator<Item = &'p [Planned<'a>]> {
+    planned.chunk_by(|a, b| matches!((a.node, b.node), (Some(x), Some(y)) if x.name == y.name))
+}
+
 /// `_cleanup/NODE/`: drain and delete (on a control-plane node), then reset (on the node).
 fn cleanup_files(removed: &[RemovedNode]) -> Vec<Planned<'_>> {
     let mut out = Vec::with_capacity(removed.len() * 2);
@@ -677,7 +674,7 @@ fn step_id(kind: StepKind, n: &Node) -> String {
 pub fn node_contexts(cluster: &Cluster) -> Result<serde_json::Value, RenderError> {
     let mut nodes = Vec::new();
     let planned = plan_files(cluster);
-    for unit in planned.chunk_by(|a, b| a.node.map(|n| &n.name) == b.node.map(|n| &n.name)) {
+    for unit in units(&planned) {
         let Some(node) = unit[0].node else { continue };
         let files: Vec<serde_json::Value> = unit
             .iter()
