@@ -79,8 +79,9 @@ impl std::error::Error for RenderError {}
 /// The templates, parsed once per process, and their digest.
 struct Engine {
     tera: Tera,
-    /// SHA-256 over this kubeplan's version and every template's name and text: part of
-    /// each node's inputs, so a new kubeplan or changed templates render every node again.
+    /// SHA-256 over this kubeplan's version, the rendering code and every template's name
+    /// and text: part of each node's inputs, so a new kubeplan, a changed filter or
+    /// changed templates render every node again.
     digest: [u8; 32],
 }
 
@@ -98,6 +99,9 @@ fn engine() -> Result<&'static Engine, RenderError> {
             files.sort_unstable();
             let mut digest = Framed::default();
             digest.field(env!("CARGO_PKG_VERSION").as_bytes());
+            // The code that turns a context into text: this module and the quoting filters.
+            digest.field(include_str!("mod.rs").as_bytes());
+            digest.field(include_str!("quote.rs").as_bytes());
             for (name, text) in &files {
                 digest.field(name.as_bytes());
                 digest.field(text.as_bytes());
