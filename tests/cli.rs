@@ -28,7 +28,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         .code(2)
         .stdout(predicate::str::contains("+ win-1/bootstrap.ps1 (create"))
         .stdout(predicate::str::contains(
-            "Plan: 13 to create, 0 to update, 0 to delete.",
+            "Plan: 14 to create, 0 to update, 0 to delete.",
         ));
     assert!(!spec.out().exists(), "plan writes nothing");
 
@@ -70,7 +70,10 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         .collect();
     assert_eq!(
         updated,
-        ["  ~ win-1/bootstrap.ps1 (update, step prepare/win-1)"],
+        [
+            "  ~ win-1/bootstrap.ps1 (update, step prepare/win-1)",
+            "  ~ win-1/start-flanneld.ps1 (update, step join/win-1)"
+        ],
         "{out}"
     );
     assert!(
@@ -79,7 +82,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         "{out}"
     );
     assert!(
-        out.contains("Plan: 0 to create, 1 to update, 0 to delete."),
+        out.contains("Plan: 0 to create, 2 to update, 0 to delete."),
         "{out}"
     );
 
@@ -476,6 +479,7 @@ fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_r
         [
             "+ win-51/10-flannel.json",
             "+ win-51/bootstrap.ps1",
+            "+ win-51/containerd-config.toml",
             "+ win-51/net-conf.json",
             "+ win-51/start-flanneld.ps1",
             "~ _cluster/routes.tsv",
@@ -487,7 +491,7 @@ fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_r
         out.contains("+win-51\twindows\t172.16.1.51\t10.244.53.0/24"),
         "{out}"
     );
-    assert!(out.contains("Plan: 4 to create, 2 to update, 0 to delete."));
+    assert!(out.contains("Plan: 5 to create, 2 to update, 0 to delete."));
 }
 
 #[test]
@@ -525,7 +529,7 @@ fn two_applies_at_once_one_wins_the_other_names_the_lock_holder() {
         let state: kubeplan::state::State =
             serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
         assert_eq!(state.serial, 1);
-        assert_eq!(state.artifacts.len(), 212);
+        assert_eq!(state.artifacts.len(), 262);
         assert!(
             !kubeplan::lock::lock_path(&spec.state()).exists(),
             "released"
@@ -594,7 +598,7 @@ fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     spec.kubeplan(&["apply", "--plan", saved_arg])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("13 created"));
+        .stdout(predicate::str::contains("14 created"));
 
     // A plan made, then overtaken by another apply: stale.
     spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet1"));
@@ -630,7 +634,7 @@ fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     spec.kubeplan(&["apply", "--plan", saved_arg])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("0 created, 1 updated, 0 deleted"));
+        .stdout(predicate::str::contains("0 created, 2 updated, 0 deleted"));
     let win = fs::read_to_string(spec.out().join("win-1/bootstrap.ps1")).unwrap();
     assert!(win.contains("'Ethernet1'"));
 }
@@ -698,8 +702,8 @@ fn show_and_state_list_print_what_the_state_tracks() {
             state.lineage
         )))
         .stdout(predicate::str::contains("  win-1     windows  10.0.0.21\n"))
-        .stdout(predicate::str::contains("Artifacts: 13 "))
-        .stdout(predicate::str::contains("  prepare/win-1  3\n"));
+        .stdout(predicate::str::contains("Artifacts: 14 "))
+        .stdout(predicate::str::contains("  prepare/win-1  4\n"));
     spec.kubeplan(&["show", "--json"])
         .assert()
         .code(0)
@@ -717,7 +721,7 @@ fn show_and_state_list_print_what_the_state_tracks() {
     spec.kubeplan(&["state", "list", "--node", "win-1"])
         .assert()
         .code(0)
-        .stdout("win-1/10-flannel.json\nwin-1/bootstrap.ps1\nwin-1/net-conf.json\nwin-1/start-flanneld.ps1\n");
+        .stdout("win-1/10-flannel.json\nwin-1/bootstrap.ps1\nwin-1/containerd-config.toml\nwin-1/net-conf.json\nwin-1/start-flanneld.ps1\n");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Crash safety: `apply` killed with SIGKILL at random moments, 200 times, on the
-//! node-pool example (52 nodes, 212 artifacts). After every kill the state parses and
+//! node-pool example (52 nodes, 262 artifacts). After every kill the state parses and
 //! records either the old or the new out tree, `plan` lists exactly the files still to
 //! write (and no drift), and one more `apply` converges to the tree of a run that was
 //! never interrupted.

@@ -7,49 +7,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::powershell::{first_child, parse, syntax_errors, walk};
 use common::specs::{self, report};
 use common::text;
-use tree_sitter::{Node, Parser, Tree};
-
-fn parse(source: &str) -> Tree {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_powershell::LANGUAGE.into())
-        .expect("the PowerShell grammar loads");
-    parser
-        .parse(source, None)
-        .expect("the parser returns a tree")
-}
-
-/// Every ERROR and MISSING node, as `line:column: text`.
-fn syntax_errors(tree: &Tree, source: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    walk(tree.root_node(), &mut |n| {
-        if n.is_error() || n.is_missing() {
-            let at = n.start_position();
-            let text: String = source[n.byte_range()].chars().take(60).collect();
-            let what = if n.is_missing() {
-                format!("missing {}", n.kind())
-            } else {
-                "syntax error".to_owned()
-            };
-            errors.push(format!(
-                "{}:{}: {what} near {text:?}",
-                at.row + 1,
-                at.column + 1
-            ));
-        }
-    });
-    errors
-}
-
-fn walk<'t>(node: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    f(node);
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        walk(child, f);
-    }
-}
+use tree_sitter::Tree;
 
 /// The allow-list: `cmdlet NAME -Param ...` and `exe NAME` lines.
 struct AllowList {
@@ -110,6 +71,10 @@ fn calls(tree: &Tree, source: &str) -> (Vec<Call>, BTreeSet<String>) {
             let name = if let Some(name) = first_child(n, "command_name") {
                 source[name.byte_range()].to_owned()
             } else if let Some(expr) = first_child(n, "command_name_expr") {
+                if source[expr.byte_range()].starts_with('{') {
+                    // `& { ... }` runs a script block in place; its commands are walked too.
+                    return;
+                }
                 // `& 'C:\k\kubelet.exe' ...` or `& (Join-Path $KubeDir 'kubeadm.exe') ...`:
                 // the program's file name, the last string literal of the expression.
                 let mut literal = None;
@@ -133,15 +98,38 @@ fn calls(tree: &Tree, source: &str) -> (Vec<Call>, BTreeSet<String>) {
                 return;
             };
             let mut parameters = Vec::new();
+            let mut first_argument = None;
             if let Some(elements) = first_child(n, "command_elements") {
                 let mut cursor = elements.walk();
                 for e in elements.children(&mut cursor) {
                     if e.kind() == "command_parameter" {
                         parameters.push(source[e.byte_range()].trim_end_matches(':').to_owned());
+                    } else if first_argument.is_none()
+                        && e.is_named()
+                        && e.kind() != "command_argument_sep"
+                    {
+                        first_argument = Some(e);
                     }
                 }
             }
             let at = n.start_position();
+            if name.eq_ignore_ascii_case("Invoke-Program") {
+                // The templates' helper runs the program its first argument names: that
+                // program must be on the list too.
+                if let Some(program) = first_argument {
+                    let text = source[program.byte_range()].trim_matches(['\'', '"', '(', ')']);
+                    let text = text.trim_end_matches(['\'', '"']);
+                    calls.push(Call {
+                        name: text
+                            .rsplit(['\\', '/', ' ', '\''])
+                            .next()
+                            .unwrap_or(text)
+                            .to_owned(),
+                        parameters: Vec::new(),
+                        at: format!("{}:{}", at.row + 1, at.column + 1),
+                    });
+                }
+            }
             calls.push(Call {
                 name,
                 parameters,
@@ -151,12 +139,6 @@ fn calls(tree: &Tree, source: &str) -> (Vec<Call>, BTreeSet<String>) {
         _ => {}
     });
     (calls, defined)
-}
-
-fn first_child<'t>(n: Node<'t>, kind: &str) -> Option<Node<'t>> {
-    let mut cursor = n.walk();
-    let found = n.children(&mut cursor).find(|c| c.kind() == kind);
-    found
 }
 
 /// What is wrong with the calls of one script, against the allow-list.
@@ -245,13 +227,15 @@ fn every_command_a_script_calls_is_in_the_allow_list() {
 #[test]
 fn a_misspelt_cmdlet_or_parameter_is_caught() {
     let list = allow_list();
-    let source = "New-HnsNetwrok -Type Overlay\nNew-Item -ItemTyp Directory -Path 'C:\\k'\n& 'C:\\k\\kubelet.exe' --v=2\n";
+    let source = "New-HnsNetwrok -Type Overlay\nNew-Item -ItemTyp Directory -Path 'C:\\k'\n& 'C:\\k\\kubelet.exe' --v=2\n\
+        function Invoke-Program { }\nInvoke-Program 'ovs-vstcl' 'show'\nInvoke-Program 'tar.exe' '-xzf'\n";
     let tree = parse(source);
     let (calls, defined) = calls(&tree, source);
     let problems = unknown_calls(&calls, &defined, &list);
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(problems[0].contains("`New-HnsNetwrok` is not in"));
     assert!(problems[1].contains("`New-Item -ItemTyp`"));
+    assert!(problems[2].contains("`ovs-vstcl` is not in"));
 }
 
 #[test]

@@ -832,6 +832,23 @@ fn kp050_host_gw_across_subnets_warns() {
 }
 
 #[test]
+fn kp052_host_gw_windows_pod_subnets_smaller_than_a_24() {
+    let spec = edit(
+        "mode         = \"vxlan\"",
+        "mode         = \"host-gw\"\n    node_cidr_mask = 26",
+    );
+    expect(&spec, Code::BridgeGateway, "19:22");
+    // A /24 or larger starts at a.b.c.0, where sdnbridge's a.b.c.2 lies.
+    let spec = edit(
+        "mode         = \"vxlan\"",
+        "mode         = \"host-gw\"\n    node_cidr_mask = 23",
+    );
+    assert!(!diagnostics(&spec)
+        .iter()
+        .any(|(c, _, _)| *c == Code::BridgeGateway));
+}
+
+#[test]
 fn every_code_has_a_case_here() {
     let source = include_str!("rules.rs");
     for code in Code::ALL {

@@ -11,6 +11,9 @@ use crate::render::versions::Versions;
 const KUBEADM_V1BETA4: KubeVersion = KubeVersion::new(1, 31, 0);
 /// kubelet dropped `--pod-infra-container-image` and `--container-runtime` in 1.27.
 const KUBELET_1_27: KubeVersion = KubeVersion::new(1, 27, 0);
+/// kube-log-runner gained `-log-file-size` and `-log-file-age` in 1.34 (kubernetes PR
+/// #127667); older ones exit at an unknown flag.
+const LOG_RUNNER_ROTATION: KubeVersion = KubeVersion::new(1, 34, 0);
 /// kubeadm's taint on control-plane nodes that are not also workers.
 const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane:NoSchedule";
 /// The VXLAN fix for Windows Server 2019 (KB4489899) is OS build 17763.379.
@@ -76,6 +79,8 @@ pub struct ClusterCtx {
     pub dns_service_ip: String,
     pub vxlan_vni: u32,
     pub vxlan_port: u16,
+    /// The overlay's tunnel, which every node's firewall lets in; `None` without one.
+    pub tunnel: Option<TunnelCtx>,
     pub ca_cert_hash: Option<String>,
     pub kubeadm_api: &'static str,
     pub kubeadm_args_as_list: bool,
@@ -87,6 +92,8 @@ pub struct ClusterCtx {
     /// endpoint is that node, else kubeadm's 6443 behind a load balancer.
     pub api_bind_port: u16,
     pub kubelet_before_1_27: bool,
+    /// kube-log-runner rotates its log file (`-log-file-size`, `-log-file-age`) from 1.34.
+    pub log_runner_rotates: bool,
     /// Docker Engine behind cri-dockerd instead of containerd.
     pub docker: bool,
     /// The CRI endpoint kubeadm and the kubelet use on Linux and on Windows.
@@ -95,6 +102,8 @@ pub struct ClusterCtx {
     /// The Windows service the kubelet service depends on.
     pub windows_runtime_service: &'static str,
     pub versions: Versions,
+    /// Where the pinned containerd for Windows reads its CNI settings.
+    pub containerd: ContainerdCtx,
     /// The cloud's names, when the cloud network script is generated.
     pub cloud: Option<crate::cluster::Cloud>,
     /// Per Windows release of the cluster, the images it runs and how (seed 004).
@@ -130,6 +139,8 @@ pub struct NodeCtx {
     /// taint unless the node is also a worker).
     pub init_taints: Vec<TaintCtx>,
     pub resources: ResourcesCtx,
+    /// What a Linux node's firewalld must let in, where firewalld runs.
+    pub firewall_ports: Vec<PortCtx>,
 }
 
 /// A `--name=value` flag as kubeadm's extraArgs write it.
@@ -219,7 +230,8 @@ pub struct WindowsCtx {
 #[derive(Serialize)]
 pub struct StepCtx {
     pub number: usize,
-    pub id: String,
+    /// The graph steps of the row: one, or a Windows node's preparation and join.
+    pub ids: Vec<String>,
     pub kind: crate::graph::StepKind,
     pub node: Option<String>,
     pub address: Option<String>,
@@ -261,6 +273,7 @@ impl ClusterCtx {
             dns_service_ip: c.network.dns_service_ip().to_string(),
             vxlan_vni: c.network.vxlan_vni,
             vxlan_port: c.network.vxlan_port,
+            tunnel: tunnel(c),
             ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.as_str().to_owned()),
             kubeadm_api: if v >= KUBEADM_V1BETA4 {
                 "kubeadm.k8s.io/v1beta4"
@@ -271,12 +284,9 @@ impl ClusterCtx {
             has_windows: c.has_windows(),
             linux_worker_taint: c.linux_worker_taint,
             ha: c.nodes.iter().filter(|n| n.is_control_plane()).count() > 1,
-            api_bind_port: if c.endpoint.host == c.first_control_plane().address.to_string() {
-                c.endpoint.port
-            } else {
-                6443
-            },
+            api_bind_port: api_bind_port(c),
             kubelet_before_1_27: v < KUBELET_1_27,
+            log_runner_rotates: v >= LOG_RUNNER_ROTATION,
             docker,
             linux_cri_socket: if docker {
                 "unix:///var/run/cri-dockerd.sock"
@@ -290,6 +300,7 @@ impl ClusterCtx {
             },
             windows_runtime_service: if docker { "docker" } else { "containerd" },
             versions: Versions::pinned(),
+            containerd: ContainerdCtx::new(Versions::pinned().containerd),
             cloud: c.needs_cloud_routes().then(|| c.cloud.clone()),
             windows_images: images(c),
         }
@@ -358,10 +369,132 @@ impl NodeCtx {
                 .map(TaintCtx::parse)
                 .collect(),
             resources: ResourcesCtx::new(&n.resources),
+            firewall_ports: if n.is_windows() {
+                Vec::new()
+            } else {
+                firewall_ports(c, n)
+            },
             linux,
             windows,
         }
     }
+}
+
+/// The shape of containerd's CRI CNI settings, which moved between releases: config
+/// version 2 under `io.containerd.grpc.v1.cri` up to 1.7, version 3 under
+/// `io.containerd.cri.v1.runtime` from 2.0, and from 2.1 the list `bin_dirs` in place of
+/// `bin_dir` (containerd `internal/cri/config/config.go`, `CniConfig`; setting both is an
+/// error there).
+#[derive(Serialize)]
+pub struct ContainerdCtx {
+    pub config_version: u8,
+    pub cri_plugin: &'static str,
+    pub cni_bin_dirs: bool,
+}
+
+impl ContainerdCtx {
+    /// The settings' shape for a containerd release `MAJOR.MINOR.PATCH`.
+    pub fn new(version: &str) -> Self {
+        let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let major = parts.next().unwrap_or(0);
+        let minor = parts.next().unwrap_or(0);
+        if major < 2 {
+            ContainerdCtx {
+                config_version: 2,
+                cri_plugin: "io.containerd.grpc.v1.cri",
+                cni_bin_dirs: false,
+            }
+        } else {
+            ContainerdCtx {
+                config_version: 3,
+                cri_plugin: "io.containerd.cri.v1.runtime",
+                cni_bin_dirs: minor >= 1 || major > 2,
+            }
+        }
+    }
+}
+
+/// The port every API server listens on: the endpoint's port when the endpoint is the
+/// first control-plane node itself, else kubeadm's default behind a load balancer.
+fn api_bind_port(c: &Cluster) -> u16 {
+    if c.endpoint.host == c.first_control_plane().address.to_string() {
+        c.endpoint.port
+    } else {
+        6443
+    }
+}
+
+/// An overlay network's tunnel: its firewall rule's name and what it lets in.
+#[derive(Serialize)]
+pub struct TunnelCtx {
+    /// The Windows firewall rule's name, `kubeplan-<rule>`.
+    pub rule: &'static str,
+    pub display: &'static str,
+    pub protocol: &'static str,
+    pub port: u16,
+}
+
+/// Geneve's UDP port (IANA; Open vSwitch `lib/netdev-vport.c`, `GENEVE_DST_PORT`).
+const GENEVE_PORT: u16 = 6081;
+
+fn tunnel(c: &Cluster) -> Option<TunnelCtx> {
+    let (rule, display, port) = if c.network.runs_ovn() {
+        ("ovn-geneve", "OVN Geneve", GENEVE_PORT)
+    } else if c.network.mode != NetworkMode::Vxlan {
+        return None;
+    } else if c.network.runs_calico() {
+        ("calico-vxlan", "Calico VXLAN", c.network.vxlan_port)
+    } else {
+        ("flannel-vxlan", "flannel VXLAN", c.network.vxlan_port)
+    };
+    Some(TunnelCtx {
+        rule,
+        display,
+        protocol: "udp",
+        port,
+    })
+}
+
+/// A port or range a firewall lets in, `PORT/PROTOCOL` as `firewall-cmd --add-port` takes it.
+#[derive(Serialize)]
+pub struct PortCtx {
+    pub port: String,
+    pub what: &'static str,
+}
+
+/// Calico Typha's port, which calico-node on every node connects to (projectcalico docs,
+/// "Network requirements").
+const TYPHA_PORT: u16 = 5473;
+/// OVN's northbound and southbound databases on OVN central.
+const OVN_DB_PORTS: &str = "6641-6642/tcp";
+
+/// The ports a Linux node must accept, by its roles and the network: kubernetes.io
+/// "Ports and Protocols" for the control plane and workers, plus the overlay's tunnel.
+fn firewall_ports(c: &Cluster, n: &Node) -> Vec<PortCtx> {
+    let mut ports = Vec::new();
+    let mut add = |port: String, what: &'static str| ports.push(PortCtx { port, what });
+    if n.is_control_plane() {
+        add(format!("{}/tcp", api_bind_port(c)), "kube-apiserver");
+        add("2379-2380/tcp".into(), "etcd");
+        add("10257/tcp".into(), "kube-controller-manager");
+        add("10259/tcp".into(), "kube-scheduler");
+    }
+    add("10250/tcp".into(), "kubelet API");
+    add("10256/tcp".into(), "kube-proxy health check");
+    if n.has_role(Role::Worker) {
+        add("30000-32767/tcp".into(), "NodePort services");
+        add("30000-32767/udp".into(), "NodePort services");
+    }
+    if let Some(t) = tunnel(c) {
+        add(format!("{}/{}", t.port, t.protocol), t.display);
+    }
+    if c.network.runs_calico() {
+        add(format!("{TYPHA_PORT}/tcp"), "Calico Typha");
+    }
+    if c.network.runs_ovn() && n.name == c.first_control_plane().name {
+        add(OVN_DB_PORTS.into(), "OVN central databases");
+    }
+    ports
 }
 
 fn nth_address(net: Option<ipnet::Ipv4Net>, n: u32) -> Option<String> {
@@ -486,7 +619,6 @@ pub struct ImagesCtx {
     pub host: String,
     pub build: u32,
     pub process: String,
-    pub hyper_v: Vec<String>,
 }
 
 fn images(c: &Cluster) -> Vec<ImagesCtx> {
@@ -504,7 +636,6 @@ fn images(c: &Cluster) -> Vec<ImagesCtx> {
                 host: host.to_string(),
                 build: host.build(),
                 process: with(Isolation::Process).collect::<Vec<_>>().join(", "),
-                hyper_v: with(Isolation::HyperV).collect(),
             }
         })
         .collect()
@@ -527,22 +658,98 @@ pub fn gone_routes(c: &Cluster, removed: &[RemovedNode]) -> Vec<GoneRouteCtx> {
         .collect()
 }
 
-/// The runbook's steps, numbered in run order, each with the files it uses.
+/// The runbook's steps, numbered in run order, each with the files it uses. A Windows
+/// node's join is one row with its preparation: one run of bootstrap.ps1 does both.
 pub fn steps(c: &Cluster, g: &Graph, files_of: impl Fn(&str) -> Vec<String>) -> Vec<StepCtx> {
+    use crate::graph::{Step, StepKind};
     let by_name: std::collections::HashMap<&crate::model::NodeName, &Node> =
         c.nodes.iter().map(|n| (&n.name, n)).collect();
     g.steps()
+        .filter(|s| s.kind != StepKind::WindowsJoin)
         .enumerate()
         .map(|(i, s)| {
             let node = s.node.as_ref().and_then(|name| by_name.get(name));
+            let mut ids = vec![s.id.clone()];
+            let mut files = files_of(&s.id);
+            if s.kind == StepKind::WindowsPrepare {
+                let join = Step::new(StepKind::WindowsJoin, s.node.as_ref()).id;
+                files.extend(files_of(&join));
+                ids.push(join);
+            }
             StepCtx {
                 number: i + 1,
-                id: s.id.clone(),
+                ids,
                 kind: s.kind,
                 node: s.node.as_ref().map(|n| n.to_string()),
                 address: node.map(|n| n.address.to_string()),
-                files: files_of(&s.id),
+                files,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContainerdCtx;
+
+    /// containerd-config.toml for a containerd release, as TOML.
+    fn containerd_config(version: &str) -> toml::Table {
+        let engine = crate::render::engine().expect("templates parse");
+        let mut context = tera::Context::new();
+        context.insert(
+            "cluster",
+            &serde_json::json!({ "containerd": ContainerdCtx::new(version) }),
+        );
+        context.insert("node", &serde_json::json!({ "name": "win-1" }));
+        let text = engine
+            .tera
+            .render("windows/containerd-config.toml", &context)
+            .expect("renders");
+        text.parse().expect("valid TOML")
+    }
+
+    /// The CRI plugin's `cni` table and the config version, as containerd reads them.
+    fn cni_table(config: &toml::Table, plugin: &str) -> toml::Table {
+        config["plugins"][plugin]["cni"]
+            .as_table()
+            .unwrap_or_else(|| panic!("no [plugins.\"{plugin}\".cni] in {config:?}"))
+            .clone()
+    }
+
+    #[test]
+    fn containerd_1_7_reads_bin_dir_under_the_grpc_cri_plugin_of_config_version_2() {
+        // containerd v1.7.22 pkg/cri/config/config.go: CniConfig `bin_dir`, `conf_dir`
+        // under plugins."io.containerd.grpc.v1.cri".cni; version 2 is its config format.
+        let config = containerd_config("1.7.22");
+        assert_eq!(config["version"].as_integer(), Some(2));
+        let cni = cni_table(&config, "io.containerd.grpc.v1.cri");
+        assert_eq!(cni["bin_dir"].as_str(), Some(r"C:\opt\cni\bin"));
+        assert_eq!(cni["conf_dir"].as_str(), Some(r"C:\etc\cni\net.d"));
+        assert_eq!(cni.len(), 2);
+    }
+
+    #[test]
+    fn containerd_2_0_reads_bin_dir_under_the_cri_runtime_plugin_of_config_version_3() {
+        // containerd v2.0.0 internal/cri/config/config.go and plugins/cri/runtime/plugin.go.
+        let config = containerd_config("2.0.5");
+        assert_eq!(config["version"].as_integer(), Some(3));
+        let cni = cni_table(&config, "io.containerd.cri.v1.runtime");
+        assert_eq!(cni["bin_dir"].as_str(), Some(r"C:\opt\cni\bin"));
+        assert!(!cni.contains_key("bin_dirs"));
+    }
+
+    #[test]
+    fn containerd_2_1_and_later_read_the_list_bin_dirs_and_never_both() {
+        // containerd v2.1.0 internal/cri/config/config.go: `bin_dirs`, and "`cni.bin_dir`
+        // and `cni.bin_dirs` cannot be set at the same time".
+        for version in ["2.1.0", "2.2.7", "3.0.0"] {
+            let config = containerd_config(version);
+            assert_eq!(config["version"].as_integer(), Some(3), "{version}");
+            let cni = cni_table(&config, "io.containerd.cri.v1.runtime");
+            let dirs = cni["bin_dirs"].as_array().expect("bin_dirs is a list");
+            assert_eq!(dirs.len(), 1, "{version}");
+            assert_eq!(dirs[0].as_str(), Some(r"C:\opt\cni\bin"), "{version}");
+            assert!(!cni.contains_key("bin_dir"), "{version}");
+        }
+    }
 }

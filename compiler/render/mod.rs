@@ -94,6 +94,12 @@ fn engine() -> Result<&'static Engine, RenderError> {
             tera.register_filter("sh", |s: &str, _: Kwargs, _: &State| quote::sh(s));
             tera.register_filter("ps", |s: &str, _: Kwargs, _: &State| quote::ps(s));
             tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
+            // Ends every `if / elif` chain over a kind, so that a kind a template does not
+            // know fails the render instead of falling into another kind's branch.
+            tera.register_function("error", |kwargs: Kwargs, _: &State| {
+                let message: String = kwargs.must_get("message")?;
+                Err::<String, _>(tera::Error::message(message))
+            });
             let mut files = Vec::new();
             collect(&TEMPLATES, &mut files);
             files.sort_unstable();
@@ -486,6 +492,21 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                     WindowsPrepare,
                     EXECUTABLE,
                 ));
+                if docker {
+                    out.push(file(
+                        "start-cri-dockerd.ps1",
+                        "windows/start-cri-dockerd.ps1",
+                        WindowsPrepare,
+                        REGULAR,
+                    ));
+                } else {
+                    out.push(file(
+                        "containerd-config.toml",
+                        "windows/containerd-config.toml",
+                        WindowsPrepare,
+                        REGULAR,
+                    ));
+                }
                 if flannel {
                     out.push(file(
                         "10-flannel.json",

@@ -30,6 +30,7 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     }
     check_vxlan(spec, diags);
     check_l2_segment(spec, diags);
+    check_bridge_gateway(spec, diags);
     check_cidrs(spec, diags);
     for n in &spec.nodes {
         check_address(spec, n, diags);
@@ -232,6 +233,37 @@ fn check_l2_segment(spec: &Spec, diags: &mut Diagnostics) {
             .with_help("put the nodes on one subnet and set network.management_cidr to it, or use mode = \"vxlan\" (seed 000)"),
         );
     }
+}
+
+/// flannel host-gw on containerd Windows nodes runs sdnbridge with `forceBridgeGateway`,
+/// which gives pods the gateway `a.b.c.2` of their subnet: it overwrites the address's last
+/// byte (microsoft/windows-container-networking `common/core/network.go`, `allocateIpam`:
+/// `Gateway[3] = 2`). A node subnet smaller than a /24 does not start at `a.b.c.0`, so its
+/// pods would get a gateway outside their subnet. (The l3-upstream config names the gateway
+/// itself, and Docker's win-bridge adds 2 to the subnet's address instead.)
+fn check_bridge_gateway(spec: &Spec, diags: &mut Diagnostics) {
+    let c = &spec.cluster;
+    let n = &c.network;
+    let windows = spec.nodes.iter().any(|node| node.os.value == Os::Windows);
+    if !windows
+        || n.plugin.value != NetworkPlugin::Flannel
+        || n.mode.value != NetworkMode::HostGw
+        || c.container_runtime.value == Runtime::Docker
+        || n.node_cidr_mask.value <= 24
+    {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::BridgeGateway,
+            Some(n.node_cidr_mask.span.clone()),
+            format!(
+                "node_cidr_mask /{} gives Windows pods a gateway outside their subnet in host-gw mode",
+                n.node_cidr_mask.value
+            ),
+        )
+        .with_help("use node_cidr_mask = 24 or less: sdnbridge's forceBridgeGateway sets the gateway to a.b.c.2 of a node's subnet, which only a subnet starting at a.b.c.0 holds"),
+    );
 }
 
 /// flannel's Windows VXLAN backend accepts only VNI 4096 and UDP 4789, and Linux nodes must

@@ -19,6 +19,17 @@ die() {
   log "error: $*"
   exit 1
 }
+# Moves the new file NEW to DEST (mode 0644) unless DEST already holds the same bytes,
+# and succeeds only when DEST changed: a run again restarts nothing that did not change.
+replace_file() {
+  local new=$1 dest=$2
+  if [[ -f $dest ]] && cmp -s "$new" "$dest"; then
+    rm -f "$new"
+    return 1
+  fi
+  install -D -m 0644 "$new" "$dest"
+  rm -f "$new"
+}
 
 # --- preflight ----------------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || die "run as root"
@@ -39,6 +50,15 @@ mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 ((mem_kib >= {{ node.resources.memory_min_kib }})) || die "needs {{ node.resources.memory_gb }} GB of memory, has $((mem_kib / 1024)) MiB"
 disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
 ((disk_kib >= {{ node.resources.disk_min_kib }})) || die "needs {{ node.resources.disk_gb }} GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+# A node that has joined keeps its Kubernetes version: installing another kubelet here
+# would leave it newer than the API server, which the version skew policy forbids
+# (kubernetes.io/releases/version-skew-policy), and kubeadm would not run again. kubeplan
+# does not upgrade nodes yet; this run changes nothing.
+if [[ -f /etc/kubernetes/kubelet.conf ]] && command -v kubelet >/dev/null; then
+  joined_version=$(kubelet --version | awk '{ print $2 }')
+  [[ $joined_version == "v$KUBE_VERSION" ]] ||
+    die "this node joined at Kubernetes ${joined_version:-unknown}; this script is for v$KUBE_VERSION and does not upgrade a joined node; nothing was changed"
+fi
 
 # --- kernel settings for pod networking ------------------------------------------
 log "kernel modules and sysctls"
@@ -55,12 +75,28 @@ log "swap off: the kubelet does not start with swap on"
 swapoff -a
 sed -i '/^[^#].*[[:space:]]swap[[:space:]]/ s/^/#/' /etc/fstab
 
+# --- firewalld, where it runs (RHEL-family and SLES enable it by default) --------------
+# kubeadm's preflight only warns about an active firewalld (FirewalldCheck in
+# cmd/kubeadm/app/preflight/checks.go); the ports stay closed unless opened here. The
+# ports are kubernetes.io's "Ports and Protocols" for this node's roles and the network's
+# tunnel; the cluster's pod network is trusted, so pod traffic to and through this node passes.
+if command -v firewall-cmd >/dev/null && firewall-cmd --state >/dev/null 2>&1; then
+  log "firewalld: opening the ports of this node's roles and network"
+{%- for p in node.firewall_ports %}
+  firewall-cmd --permanent --add-port={{ p.port | sh }} >/dev/null # {{ p.what }}
+{%- endfor %}
+  firewall-cmd --permanent --zone=trusted --add-source={{ cluster.cluster_cidr | sh }} >/dev/null
+  firewall-cmd --reload >/dev/null
+fi
+
 # --- container runtime and Kubernetes packages --------------------------------------
 {% if node.linux.package_manager == "apt" -%}
 export DEBIAN_FRONTEND=noninteractive
 log "{% if cluster.docker %}Docker Engine{% else %}containerd{% endif %} from the distribution"
 apt-get update -q
-apt-get install -y -q {% if cluster.docker %}docker.io{% else %}containerd{% endif %} ethtool curl gpg ca-certificates apt-transport-https
+# conntrack: kubeadm's preflight requires it below Kubernetes 1.32 (checks_linux.go,
+# addExecChecks), and newer kubelet packages no longer depend on it (kubernetes/release).
+apt-get install -y -q {% if cluster.docker %}docker.io{% else %}containerd{% endif %} ethtool conntrack curl gpg ca-certificates apt-transport-https
 log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
@@ -78,13 +114,15 @@ log "SELinux permissive, as kubeadm requires"
 setenforce 0 2>/dev/null || true
 sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' /etc/selinux/config
 log "{% if cluster.docker %}Docker Engine{% else %}containerd.io{% endif %} from download.docker.com"
-dnf install -y dnf-plugins-core ethtool curl
+# conntrack-tools: kubeadm's preflight requires conntrack below Kubernetes 1.32.
+dnf install -y dnf-plugins-core ethtool conntrack-tools curl
 dnf config-manager --add-repo https://download.docker.com/linux/centos/docker-ce.repo
 dnf install -y {% if cluster.docker %}docker-ce docker-ce-cli {% endif %}containerd.io
 repo_file=/etc/yum.repos.d/kubernetes.repo
 {%- else -%}
 log "{% if cluster.docker %}Docker Engine{% else %}containerd{% endif %} from the distribution"
-zypper --non-interactive install {% if cluster.docker %}docker{% else %}containerd{% endif %} ethtool curl
+# conntrack-tools: kubeadm's preflight requires conntrack below Kubernetes 1.32.
+zypper --non-interactive install {% if cluster.docker %}docker{% else %}containerd{% endif %} ethtool conntrack-tools curl
 repo_file=/etc/zypp/repos.d/kubernetes.repo
 {%- endif %}
 log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
@@ -106,12 +144,16 @@ kubelet_defaults=/etc/sysconfig/kubelet
 {%- endif %}
 {% if cluster.docker -%}
 log "Docker Engine with the systemd cgroup driver"
-install -d -m 0755 /etc/docker
-cat >/etc/docker/daemon.json <<'JSON'
+new=$(mktemp)
+cat >"$new" <<'JSON'
 { "exec-opts": ["native.cgroupdriver=systemd"] }
 JSON
-systemctl enable docker
-systemctl restart docker
+# Restarting Docker stops every container on the node: only for a changed daemon.json.
+if replace_file "$new" /etc/docker/daemon.json; then
+  systemctl restart docker
+fi
+systemctl enable --now docker
+cri_dockerd_changed=false
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
 CRI_DOCKERD_VERSION={{ cluster.versions.cri_dockerd | sh }}
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
@@ -122,18 +164,37 @@ if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]
   tar -xzf "$tmp/cri-dockerd.tgz" -C "$tmp"
   install -m 0755 "$tmp/cri-dockerd/cri-dockerd" /usr/local/bin/cri-dockerd
   rm -rf "$tmp"
+  cri_dockerd_changed=true
 fi
-install -m 0644 ./cri-docker.service ./cri-docker.socket /etc/systemd/system/
+for unit in cri-docker.service cri-docker.socket; do
+  new=$(mktemp)
+  cp "./$unit" "$new"
+  if replace_file "$new" "/etc/systemd/system/$unit"; then
+    cri_dockerd_changed=true
+  fi
+done
 systemctl daemon-reload
 systemctl enable --now cri-docker.socket
-systemctl restart cri-docker.service
+if $cri_dockerd_changed; then
+  systemctl restart cri-docker.service
+fi
+systemctl enable --now cri-docker.service
 {%- else -%}
 log "containerd with the systemd cgroup driver"
-mkdir -p /etc/containerd
-containerd config default >/etc/containerd/config.toml
-sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
-systemctl enable containerd
-systemctl restart containerd
+new=$(mktemp)
+containerd config default >"$new"
+if grep -q 'SystemdCgroup = ' "$new"; then
+  sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$new"
+else
+  # containerd 2.0.0-2.0.6 and 2.1.0-2.1.4 print no SystemdCgroup line at all (containerd
+  # commit 56cde7d2c brought it back): add it to runc's options table.
+  sed -i '/\.runtimes\.runc\.options\]$/a SystemdCgroup = true' "$new"
+fi
+grep -q '^ *SystemdCgroup = true$' "$new" || die "could not set SystemdCgroup = true in containerd's runc options"
+if replace_file "$new" /etc/containerd/config.toml; then
+  systemctl restart containerd
+fi
+systemctl enable --now containerd
 {%- endif %}
 echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet

@@ -17,7 +17,7 @@ set -euo pipefail
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
 {% include "linux/_common.sh" %}
-[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
+{% include "linux/_undo-join.sh" %}[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
   die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
 {% if cluster.ca_cert_hash -%}
 CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}
@@ -27,9 +27,11 @@ CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
 {%- endif %}
 
 # --- step join/{{ node.name }}: kubeadm join --control-plane ---------------------------
-if [[ -f /etc/kubernetes/admin.conf ]]; then
+# kubelet.conf, not admin.conf: the join writes admin.conf before the kubelet has joined.
+if [[ -f /etc/kubernetes/kubelet.conf ]]; then
   log "already a control-plane node"
 else
+  undo_unfinished_join
   log "kubeadm join $CONTROL_PLANE_ENDPOINT --control-plane"
   kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
     --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \

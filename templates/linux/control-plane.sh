@@ -17,22 +17,40 @@ set -euo pipefail
   die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
 {%- endif %}
 # --- step init/{{ node.name }}: kubeadm init ------------------------------------------
+{%- if cluster.ha %}
+# kubeadm refuses --certificate-key beside --config (validation.go, isAllowedFlag;
+# kubernetes PR #78542): the key goes into InitConfiguration.certificateKey of a copy of
+# kubeadm-config.yaml that only root can read, on tmpfs, removed when the script ends.
+# kubeplan never writes the key into the out dir. The copy also names the CRI socket, so
+# the upload-certs phase never has to detect one (it fails where cri-dockerd and
+# containerd both listen).
+init_config=/run/kubeplan/kubeadm-init.yaml
+install -d -m 0700 /run/kubeplan
+trap 'rm -f "$init_config"' EXIT
+(
+  umask 077
+  while IFS= read -r line; do
+    printf '%s\n' "$line"
+    if [[ $line == "kind: InitConfiguration" ]]; then
+      printf 'certificateKey: "%s"\n' "$KUBEPLAN_CERTIFICATE_KEY"
+    fi
+  done <./kubeadm-config.yaml >"$init_config"
+)
+{%- else %}
+init_config=./kubeadm-config.yaml
+{%- endif %}
 if [[ -f /etc/kubernetes/admin.conf ]]; then
   log "kubeadm init already ran"
 else
   log "kubeadm init"
-{%- if cluster.ha %}
-  kubeadm init --config "./kubeadm-config.yaml" --upload-certs --certificate-key "$KUBEPLAN_CERTIFICATE_KEY"
-{%- else %}
-  kubeadm init --config "./kubeadm-config.yaml"
-{%- endif %}
+  kubeadm init --config "$init_config"{% if cluster.ha %} --upload-certs --skip-certificate-key-print{% endif %}
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 {%- if cluster.ha %}
-# The uploaded certificates expire after two hours: upload them again on every run, so
-# the other control-plane nodes can join.
+# The uploaded certificates expire after two hours: every run uploads them again for the
+# control-plane nodes still to join.
 log "uploading the control-plane certificates for the other control-plane nodes"
-kubeadm init phase upload-certs --upload-certs --certificate-key "$KUBEPLAN_CERTIFICATE_KEY" >/dev/null
+kubeadm init phase upload-certs --config "$init_config" --upload-certs --skip-certificate-key-print >/dev/null
 {%- endif %}
 
 token_id=${KUBEPLAN_JOIN_TOKEN%%.*}

@@ -14,7 +14,7 @@ set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
 {% include "linux/_common.sh" %}
-{% if cluster.ca_cert_hash -%}
+{% include "linux/_undo-join.sh" %}{% if cluster.ca_cert_hash -%}
 CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}
 {%- else -%}
 : "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
@@ -25,6 +25,7 @@ CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
   log "already joined"
 else
+  undo_unfinished_join
   log "kubeadm join $CONTROL_PLANE_ENDPOINT"
   kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
     --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \

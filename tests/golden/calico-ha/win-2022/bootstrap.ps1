@@ -13,7 +13,13 @@ file, after every Linux node has joined:
 Step prepare/win-2022: Windows features, containerd, the Kubernetes and CNI binaries, the
 HNS network for Calico VXLAN, and the kubelet service. Step join/win-2022: kubeadm
 join, and the kube-proxy service. The script is safe to run again, also after a
-reboot that re-created the HNS network (sig-windows-tools #92).
+reboot that re-created the HNS network (sig-windows-tools #92). On a node that joined at
+another Kubernetes version it stops before changing anything: kubeplan does not upgrade
+nodes yet.
+
+Exit codes: 0 when the node has joined and everything runs; 3010 (Windows' "restart
+required") when a Windows feature was installed: restart Windows, then run the script
+again; 1 on any failure, with the reason.
 #>
 [CmdletBinding()]
 param(
@@ -57,10 +63,42 @@ function Write-Step([string] $Message) {
     Write-Host "kubeplan[$NodeName]: $Message"
 }
 
-# Downloads a file unless it is already there with the published SHA-256.
-function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri) {
+# Puts a folder on this session's PATH and on the machine's, which services and later
+# sessions inherit. kubeadm runs programs by name: its join preflight runs `kubelet
+# --version` found on PATH (cmd/kubeadm/app/preflight/checks.go, KubeletVersionCheck), so
+# C:\k must be there; sig-windows-tools' PrepareNode.ps1 sets both PATHs the same way.
+function Add-ToPath([string] $Folder) {
+    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
+    if (($machine -split ';') -notcontains $Folder) {
+        [Environment]::SetEnvironmentVariable('Path', "$machine;$Folder", 'Machine')
+    }
+    if (($env:Path -split ';') -notcontains $Folder) {
+        $env:Path = "$env:Path;$Folder"
+    }
+}
+
+# Runs a program and stops the script when it exits non-zero. Its stderr is never
+# redirected: Windows PowerShell 5.1 makes each line a native program writes to a
+# redirected stderr an error record, which 'Stop' turns into a terminating error at the
+# first line (PowerShell/PowerShell#3996; only PowerShell 7 changed this).
+function Invoke-Program([string] $FilePath, [string[]] $ArgumentList) {
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE"
+    }
+}
+
+# Downloads a file unless it is already there with the published SHA-256 (-ChecksumUri)
+# or the pinned one (-Sha256). A running program's file cannot be replaced on Windows:
+# -Service names the services to stop first.
+function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [string[]] $Service) {
     $expected = $null
-    if ($ChecksumUri) {
+    if ($Sha256) {
+        $expected = $Sha256
+        if ((Test-Path $Path) -and (Get-FileHash -Algorithm SHA256 -Path $Path).Hash -eq $expected) {
+            return
+        }
+    } elseif ($ChecksumUri) {
         $sumFile = "$Path.sha256"
         Invoke-WebRequest -UseBasicParsing -Uri $ChecksumUri -OutFile $sumFile
         $expected = ((Get-Content -Raw -Path $sumFile).Trim() -split '\s+')[0]
@@ -75,20 +113,56 @@ function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri)
     Invoke-WebRequest -UseBasicParsing -Uri $Uri -OutFile "$Path.download"
     if ($expected -and (Get-FileHash -Algorithm SHA256 -Path "$Path.download").Hash -ne $expected) {
         Remove-Item -Path "$Path.download"
-        throw "the SHA-256 of $Uri does not match $ChecksumUri"
+        throw "the SHA-256 of $Uri is not the expected $expected"
+    }
+    if ($Service) {
+        Stop-Service -Name $Service -Force -ErrorAction SilentlyContinue
     }
     Move-Item -Force -Path "$Path.download" -Destination $Path
 }
 
-# Registers (or updates) a Windows service for a Kubernetes binary run with --windows-service.
-function Set-KubeService([string] $Name, [string] $BinaryPath, [string] $DependsOn) {
+# Registers (or updates) a Windows service for a Kubernetes binary run with --windows-service,
+# under kube-log-runner: the klog flags that wrote log files are gone since Kubernetes 1.26
+# and a service has no console, so kube-log-runner writes the binary's output to
+# C:\var\log\NAME\NAME.log (kubernetes cluster/gce/windows/k8s-node-setup.psm1 does the same).
+# The binary itself answers the service control manager.
+function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $DependsOn) {
+    $logDir = "C:\var\log\$Name"
+    New-Item -ItemType Directory -Force -Path $logDir | Out-Null
+    $runner = @(
+        "$KubeDir\kube-log-runner.exe"
+        "-log-file=$logDir\$Name.log"
+        "$KubeDir\$Name.exe"
+    )
+    $BinaryPath = ($runner + $Arguments) -join ' '
+    $key = "HKLM:\SYSTEM\CurrentControlSet\Services\$Name"
     if (Get-Service -Name $Name -ErrorAction SilentlyContinue) {
-        Stop-Service -Name $Name -Force -ErrorAction SilentlyContinue
-        Set-ItemProperty -Path "HKLM:\SYSTEM\CurrentControlSet\Services\$Name" -Name ImagePath -Value $BinaryPath
+        # A running service keeps running unless its command line changed.
+        if ((Get-ItemProperty -Path $key -Name ImagePath).ImagePath -ne $BinaryPath) {
+            Stop-Service -Name $Name -Force -ErrorAction SilentlyContinue
+            Set-ItemProperty -Path $key -Name ImagePath -Value $BinaryPath
+        }
     } else {
         New-Service -Name $Name -BinaryPathName $BinaryPath -DependsOn $DependsOn -StartupType Automatic | Out-Null
     }
     sc.exe failure $Name reset= 0 actions= restart/10000 | Out-Null
+}
+
+# Registers a boot task that runs one of kubeplan's start scripts (copied into C:\k) as
+# SYSTEM, and starts it unless it runs. The script itself starts its program again
+# whenever it exits: the task's restart settings only cover a failed start of the task.
+function Register-BootTask([string] $Name, [string] $Script) {
+    Copy-Item -Force -Path (Join-Path $Here $Script) -Destination (Join-Path $KubeDir $Script)
+    $action = New-ScheduledTaskAction -Execute 'powershell.exe' `
+        -Argument "-NoProfile -ExecutionPolicy Bypass -File $KubeDir\$Script"
+    $trigger = New-ScheduledTaskTrigger -AtStartup
+    $settings = New-ScheduledTaskSettingsSet -RestartCount 3 -RestartInterval (New-TimeSpan -Minutes 1) `
+        -ExecutionTimeLimit ([TimeSpan]::Zero)
+    Register-ScheduledTask -TaskName $Name -Action $action -Trigger $trigger -Settings $settings `
+        -User 'NT AUTHORITY\SYSTEM' -RunLevel Highest -Force | Out-Null
+    if ((Get-ScheduledTask -TaskName $Name).State -ne 'Running') {
+        Start-ScheduledTask -TaskName $Name
+    }
 }
 
 # --- preflight ----------------------------------------------------------------------
@@ -121,20 +195,56 @@ if ($disk.Size -lt 45000000000) {
     throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
+# A node that has joined keeps its Kubernetes version: the running kubelet.exe cannot be
+# replaced, and a kubelet newer than the API server breaks the version skew policy
+# (kubernetes.io/releases/version-skew-policy). kubeplan does not upgrade nodes yet.
+if ((Test-Path $KubeletConf) -and (Test-Path (Join-Path $KubeDir 'kubelet.exe'))) {
+    $joinedVersion = ((& (Join-Path $KubeDir 'kubelet.exe') --version) -split ' ')[-1]
+    if ($joinedVersion -ne $KubernetesVersion) {
+        throw "this node joined at Kubernetes $joinedVersion; this script is for $KubernetesVersion and does not upgrade a joined node; nothing was changed"
+    }
+}
+
+# A join that stopped half-way leaves files kubeadm's preflight refuses on the next try
+# (bootstrap-kubelet.conf, pki\ca.crt, the kubelet on port 10250): undo it first.
+if (-not (Test-Path $KubeletConf) -and (Test-Path 'C:\etc\kubernetes\bootstrap-kubelet.conf') -and
+    (Test-Path (Join-Path $KubeDir 'kubeadm.exe'))) {
+    Write-Step 'an earlier kubeadm join did not finish: kubeadm reset first'
+    Stop-Service -Name kube-proxy, kubelet -Force -ErrorAction SilentlyContinue
+    Invoke-Program (Join-Path $KubeDir 'kubeadm.exe') 'reset', '--force', '--cri-socket', $CriSocket
+}
+
 # --- step prepare/win-2022 -------------------------------------------------------
-$containers = Get-WindowsFeature -Name Containers
-if (-not $containers.Installed) {
-    Write-Step 'installing the Containers feature'
-    $result = Install-WindowsFeature -Name Containers
+$features = 'Containers'
+$missing = @(Get-WindowsFeature -Name $features | Where-Object { -not $_.Installed } | ForEach-Object { $_.Name })
+if ($missing.Count -gt 0) {
+    Write-Step "installing the Windows features $($missing -join ', ')"
+    $result = Install-WindowsFeature -Name $missing
     if ($result.RestartNeeded -eq 'Yes') {
+        # 3010 is ERROR_SUCCESS_REBOOT_REQUIRED: done so far, not finished.
         Write-Step 'restart Windows, then run this script again'
-        exit 0
+        exit 3010
     }
 }
 
 New-Item -ItemType Directory -Force -Path $KubeDir, $CniBinDir, $CniConfDir, 'C:\etc\kube-flannel', `
-    'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes\pki', `
+    'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes', `
     'C:\var\log\kubelet', 'C:\run\flannel' | Out-Null
+# kubeadm writes clientCAFile: /etc/kubernetes/pki/ca.crt into the kubelet's config, and
+# the kubelet resolves a path that is not absolute on Windows against the config's folder
+# (pkg/kubelet/kubeletconfig/configfiles, resolveRelativePaths): C:\var\lib\kubelet\etc\
+# kubernetes\pki must lead to C:\etc\kubernetes\pki (sig-windows-tools' PrepareNode.ps1).
+$kubeletPki = 'C:\var\lib\kubelet\etc\kubernetes\pki'
+$pkiLink = Get-Item -Path $kubeletPki -ErrorAction SilentlyContinue
+if ($pkiLink -and $pkiLink.LinkType -ne 'SymbolicLink') {
+    # An empty folder an earlier version of this script made.
+    Remove-Item -Path $kubeletPki
+    $pkiLink = $null
+}
+if (-not $pkiLink) {
+    New-Item -ItemType SymbolicLink -Path $kubeletPki -Value 'C:\etc\kubernetes\pki' | Out-Null
+}
+Add-ToPath $KubeDir
 
 $containerdDir = Join-Path $env:ProgramFiles 'containerd'
 if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
@@ -144,27 +254,39 @@ if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
     Save-VerifiedFile -Uri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz" -Path $archive `
         -ChecksumUri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz.sha256sum"
     New-Item -ItemType Directory -Force -Path $containerdDir | Out-Null
-    tar.exe -xzf $archive -C $containerdDir --strip-components=1
-    $config = (& "$containerdDir\containerd.exe" config default) -join "`n"
-    $config = $config -replace 'bin_dir = .*', 'bin_dir = "c:/opt/cni/bin"' -replace 'conf_dir = .*', 'conf_dir = "c:/etc/cni/net.d"'
-    Set-Content -Path "$containerdDir\config.toml" -Value $config -Encoding Ascii
-    & "$containerdDir\containerd.exe" --register-service
-    if ($LASTEXITCODE -ne 0) { throw "containerd --register-service failed with exit code $LASTEXITCODE" }
+    Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $containerdDir, '--strip-components=1'
+    Copy-Item -Force -Path (Join-Path $Here 'containerd-config.toml') -Destination "$containerdDir\config.toml"
+    Invoke-Program "$containerdDir\containerd.exe" '--register-service'
+}
+# kubeplan's config holds only the CNI folders, in the shape of the containerd release
+# installed; containerd's defaults fill in the rest.
+$config = "$containerdDir\config.toml"
+$wanted = Join-Path $Here 'containerd-config.toml'
+if (-not (Test-Path $config) -or (Get-FileHash -Path $config).Hash -ne (Get-FileHash -Path $wanted).Hash) {
+    Copy-Item -Force -Path $wanted -Destination $config
+    Restart-Service -Name containerd
 }
 Start-Service -Name containerd
 # A leftover NAT config sorts before flannel's and pods would get 172.x addresses (sig-windows-tools #214).
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
-foreach ($binary in 'kubelet.exe', 'kubeadm.exe', 'kube-proxy.exe') {
+# Each binary with the services that run it, stopped before its file is replaced.
+$binaries = [ordered]@{
+    'kubelet.exe'         = @('kubelet')
+    'kubeadm.exe'         = @()
+    'kube-proxy.exe'      = @('kube-proxy')
+    'kube-log-runner.exe' = @('kubelet', 'kube-proxy')
+}
+foreach ($binary in $binaries.Keys) {
     $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
-    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256"
+    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256" -Service $binaries[$binary]
 }
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
     Save-VerifiedFile -Uri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz" `
         -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
-    tar.exe -xzf $archive -C $CniBinDir
+    Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $CniBinDir
 }
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
@@ -176,11 +298,15 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
 # calico-node (a HostProcess pod of the Tigera operator) writes the CNI config and creates
 # the Calico HNS network once the node has joined.
 
+# New-HnsNetwork, New-HnsEndpoint and Attach-HnsHostEndpoint; Get-HnsNetwork and the
+# other Get-/Remove- cmdlets are Windows' own HostNetworkingService module. Pinned to
+# microsoft/SDN's last commit of the file (710cad6) and its SHA-256.
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
-Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/master/Kubernetes/windows/hns.psm1' -Path $hnsModule
+Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
+    -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
 Import-Module $hnsModule -DisableNameChecking
 if (-not (Get-NetFirewallRule -Name 'kubeplan-calico-vxlan' -ErrorAction SilentlyContinue)) {
-    New-NetFirewallRule -Name 'kubeplan-calico-vxlan' -DisplayName 'kubeplan: calico VXLAN' -Direction Inbound `
+    New-NetFirewallRule -Name 'kubeplan-calico-vxlan' -DisplayName 'kubeplan: Calico VXLAN' -Direction Inbound `
         -Protocol UDP -LocalPort 4789 -Action Allow | Out-Null
 }
 if (-not (Get-NetFirewallRule -Name 'kubeplan-kubelet' -ErrorAction SilentlyContinue)) {
@@ -203,7 +329,7 @@ $kubeletArgs = @(
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
 )
-Set-KubeService -Name 'kubelet' -BinaryPath ("$KubeDir\kubelet.exe " + ($kubeletArgs -join ' ')) -DependsOn 'containerd'
+Set-KubeService -Name 'kubelet' -Arguments $kubeletArgs -DependsOn 'containerd'
 
 # --- step join/win-2022 ----------------------------------------------------------
 if (Test-Path $KubeletConf) {
@@ -227,8 +353,6 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     Start-Sleep -Seconds 5
 }
 
-# Stale load-balancer policies from an earlier run confuse kube-proxy.
-Get-HnsPolicyList | Remove-HnsPolicyList
 $proxyArgs = @(
     '--windows-service'
     '--proxy-mode=kernelspace'
@@ -241,7 +365,12 @@ $proxyArgs = @(
 $calicoEndpoint = Get-HnsEndpoint | Where-Object { $_.Name -eq 'Calico_ep' } | Select-Object -First 1
 if (-not $calicoEndpoint) { throw "calico-node has not created the host endpoint Calico_ep yet; run this script again in a minute" }
 $proxyArgs += "--source-vip=$($calicoEndpoint.IPAddress)"
-Set-KubeService -Name 'kube-proxy' -BinaryPath ("$KubeDir\kube-proxy.exe " + ($proxyArgs -join ' ')) -DependsOn 'kubelet'
+Set-KubeService -Name 'kube-proxy' -Arguments $proxyArgs -DependsOn 'kubelet'
+if ((Get-Service -Name kube-proxy).Status -ne 'Running') {
+    # Stale load-balancer policies from an earlier run confuse kube-proxy; a running
+    # kube-proxy owns the policies there are.
+    Get-HnsPolicyList | Remove-HnsPolicyList
+}
 Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\kube-proxy' -Name Environment `
     -Type MultiString -Value @("KUBE_NETWORK=$HnsNetworkName")
 Start-Service -Name kube-proxy

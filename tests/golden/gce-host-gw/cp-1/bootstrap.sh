@@ -26,6 +26,17 @@ die() {
   log "error: $*"
   exit 1
 }
+# Moves the new file NEW to DEST (mode 0644) unless DEST already holds the same bytes,
+# and succeeds only when DEST changed: a run again restarts nothing that did not change.
+replace_file() {
+  local new=$1 dest=$2
+  if [[ -f $dest ]] && cmp -s "$new" "$dest"; then
+    rm -f "$new"
+    return 1
+  fi
+  install -D -m 0644 "$new" "$dest"
+  rm -f "$new"
+}
 
 # --- preflight ----------------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || die "run as root"
@@ -46,6 +57,15 @@ mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 ((mem_kib >= 4394531)) || die "needs 5 GB of memory, has $((mem_kib / 1024)) MiB"
 disk_kib=$(df --output=size -k /var/lib | tail -n 1 | tr -d ' ')
 ((disk_kib >= 43945312)) || die "needs 50 GB of disk under /var/lib, has $((disk_kib / 1048576)) GiB"
+# A node that has joined keeps its Kubernetes version: installing another kubelet here
+# would leave it newer than the API server, which the version skew policy forbids
+# (kubernetes.io/releases/version-skew-policy), and kubeadm would not run again. kubeplan
+# does not upgrade nodes yet; this run changes nothing.
+if [[ -f /etc/kubernetes/kubelet.conf ]] && command -v kubelet >/dev/null; then
+  joined_version=$(kubelet --version | awk '{ print $2 }')
+  [[ $joined_version == "v$KUBE_VERSION" ]] ||
+    die "this node joined at Kubernetes ${joined_version:-unknown}; this script is for v$KUBE_VERSION and does not upgrade a joined node; nothing was changed"
+fi
 
 # --- kernel settings for pod networking ------------------------------------------
 log "kernel modules and sysctls"
@@ -62,11 +82,30 @@ log "swap off: the kubelet does not start with swap on"
 swapoff -a
 sed -i '/^[^#].*[[:space:]]swap[[:space:]]/ s/^/#/' /etc/fstab
 
+# --- firewalld, where it runs (RHEL-family and SLES enable it by default) --------------
+# kubeadm's preflight only warns about an active firewalld (FirewalldCheck in
+# cmd/kubeadm/app/preflight/checks.go); the ports stay closed unless opened here. The
+# ports are kubernetes.io's "Ports and Protocols" for this node's roles and the network's
+# tunnel; the cluster's pod network is trusted, so pod traffic to and through this node passes.
+if command -v firewall-cmd >/dev/null && firewall-cmd --state >/dev/null 2>&1; then
+  log "firewalld: opening the ports of this node's roles and network"
+  firewall-cmd --permanent --add-port=6443/tcp >/dev/null # kube-apiserver
+  firewall-cmd --permanent --add-port=2379-2380/tcp >/dev/null # etcd
+  firewall-cmd --permanent --add-port=10257/tcp >/dev/null # kube-controller-manager
+  firewall-cmd --permanent --add-port=10259/tcp >/dev/null # kube-scheduler
+  firewall-cmd --permanent --add-port=10250/tcp >/dev/null # kubelet API
+  firewall-cmd --permanent --add-port=10256/tcp >/dev/null # kube-proxy health check
+  firewall-cmd --permanent --zone=trusted --add-source=10.244.0.0/16 >/dev/null
+  firewall-cmd --reload >/dev/null
+fi
+
 # --- container runtime and Kubernetes packages --------------------------------------
 export DEBIAN_FRONTEND=noninteractive
 log "containerd from the distribution"
 apt-get update -q
-apt-get install -y -q containerd ethtool curl gpg ca-certificates apt-transport-https
+# conntrack: kubeadm's preflight requires it below Kubernetes 1.32 (checks_linux.go,
+# addExecChecks), and newer kubelet packages no longer depend on it (kubernetes/release).
+apt-get install -y -q containerd ethtool conntrack curl gpg ca-certificates apt-transport-https
 log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
@@ -79,20 +118,30 @@ apt-get install -y -q --allow-downgrades --allow-change-held-packages \
 apt-mark hold kubelet kubeadm kubectl >/dev/null
 kubelet_defaults=/etc/default/kubelet
 log "containerd with the systemd cgroup driver"
-mkdir -p /etc/containerd
-containerd config default >/etc/containerd/config.toml
-sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' /etc/containerd/config.toml
-systemctl enable containerd
-systemctl restart containerd
+new=$(mktemp)
+containerd config default >"$new"
+if grep -q 'SystemdCgroup = ' "$new"; then
+  sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$new"
+else
+  # containerd 2.0.0-2.0.6 and 2.1.0-2.1.4 print no SystemdCgroup line at all (containerd
+  # commit 56cde7d2c brought it back): add it to runc's options table.
+  sed -i '/\.runtimes\.runc\.options\]$/a SystemdCgroup = true' "$new"
+fi
+grep -q '^ *SystemdCgroup = true$' "$new" || die "could not set SystemdCgroup = true in containerd's runc options"
+if replace_file "$new" /etc/containerd/config.toml; then
+  systemctl restart containerd
+fi
+systemctl enable --now containerd
 echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
 
 # --- step init/cp-1: kubeadm init ------------------------------------------
+init_config=./kubeadm-config.yaml
 if [[ -f /etc/kubernetes/admin.conf ]]; then
   log "kubeadm init already ran"
 else
   log "kubeadm init"
-  kubeadm init --config "./kubeadm-config.yaml"
+  kubeadm init --config "$init_config"
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 

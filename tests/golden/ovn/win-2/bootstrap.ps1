@@ -13,7 +13,13 @@ file, after every Linux node has joined:
 Step prepare/win-2: Windows features, Docker Engine and cri-dockerd, the Kubernetes and CNI binaries, the
 HNS network for OVN/OVS with Geneve, and the kubelet service. Step join/win-2: kubeadm
 join. The script is safe to run again, also after a
-reboot that re-created the HNS network (sig-windows-tools #92).
+reboot that re-created the HNS network (sig-windows-tools #92). On a node that joined at
+another Kubernetes version it stops before changing anything: kubeplan does not upgrade
+nodes yet.
+
+Exit codes: 0 when the node has joined and everything runs; 3010 (Windows' "restart
+required") when a Windows feature was installed: restart Windows, then run the script
+again; 1 on any failure, with the reason.
 #>
 [CmdletBinding()]
 param(
@@ -65,10 +71,42 @@ function Write-Step([string] $Message) {
     Write-Host "kubeplan[$NodeName]: $Message"
 }
 
-# Downloads a file unless it is already there with the published SHA-256.
-function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri) {
+# Puts a folder on this session's PATH and on the machine's, which services and later
+# sessions inherit. kubeadm runs programs by name: its join preflight runs `kubelet
+# --version` found on PATH (cmd/kubeadm/app/preflight/checks.go, KubeletVersionCheck), so
+# C:\k must be there; sig-windows-tools' PrepareNode.ps1 sets both PATHs the same way.
+function Add-ToPath([string] $Folder) {
+    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
+    if (($machine -split ';') -notcontains $Folder) {
+        [Environment]::SetEnvironmentVariable('Path', "$machine;$Folder", 'Machine')
+    }
+    if (($env:Path -split ';') -notcontains $Folder) {
+        $env:Path = "$env:Path;$Folder"
+    }
+}
+
+# Runs a program and stops the script when it exits non-zero. Its stderr is never
+# redirected: Windows PowerShell 5.1 makes each line a native program writes to a
+# redirected stderr an error record, which 'Stop' turns into a terminating error at the
+# first line (PowerShell/PowerShell#3996; only PowerShell 7 changed this).
+function Invoke-Program([string] $FilePath, [string[]] $ArgumentList) {
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE"
+    }
+}
+
+# Downloads a file unless it is already there with the published SHA-256 (-ChecksumUri)
+# or the pinned one (-Sha256). A running program's file cannot be replaced on Windows:
+# -Service names the services to stop first.
+function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [string[]] $Service) {
     $expected = $null
-    if ($ChecksumUri) {
+    if ($Sha256) {
+        $expected = $Sha256
+        if ((Test-Path $Path) -and (Get-FileHash -Algorithm SHA256 -Path $Path).Hash -eq $expected) {
+            return
+        }
+    } elseif ($ChecksumUri) {
         $sumFile = "$Path.sha256"
         Invoke-WebRequest -UseBasicParsing -Uri $ChecksumUri -OutFile $sumFile
         $expected = ((Get-Content -Raw -Path $sumFile).Trim() -split '\s+')[0]
@@ -83,20 +121,56 @@ function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri)
     Invoke-WebRequest -UseBasicParsing -Uri $Uri -OutFile "$Path.download"
     if ($expected -and (Get-FileHash -Algorithm SHA256 -Path "$Path.download").Hash -ne $expected) {
         Remove-Item -Path "$Path.download"
-        throw "the SHA-256 of $Uri does not match $ChecksumUri"
+        throw "the SHA-256 of $Uri is not the expected $expected"
+    }
+    if ($Service) {
+        Stop-Service -Name $Service -Force -ErrorAction SilentlyContinue
     }
     Move-Item -Force -Path "$Path.download" -Destination $Path
 }
 
-# Registers (or updates) a Windows service for a Kubernetes binary run with --windows-service.
-function Set-KubeService([string] $Name, [string] $BinaryPath, [string] $DependsOn) {
+# Registers (or updates) a Windows service for a Kubernetes binary run with --windows-service,
+# under kube-log-runner: the klog flags that wrote log files are gone since Kubernetes 1.26
+# and a service has no console, so kube-log-runner writes the binary's output to
+# C:\var\log\NAME\NAME.log (kubernetes cluster/gce/windows/k8s-node-setup.psm1 does the same).
+# The binary itself answers the service control manager.
+function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $DependsOn) {
+    $logDir = "C:\var\log\$Name"
+    New-Item -ItemType Directory -Force -Path $logDir | Out-Null
+    $runner = @(
+        "$KubeDir\kube-log-runner.exe"
+        "-log-file=$logDir\$Name.log"
+        "$KubeDir\$Name.exe"
+    )
+    $BinaryPath = ($runner + $Arguments) -join ' '
+    $key = "HKLM:\SYSTEM\CurrentControlSet\Services\$Name"
     if (Get-Service -Name $Name -ErrorAction SilentlyContinue) {
-        Stop-Service -Name $Name -Force -ErrorAction SilentlyContinue
-        Set-ItemProperty -Path "HKLM:\SYSTEM\CurrentControlSet\Services\$Name" -Name ImagePath -Value $BinaryPath
+        # A running service keeps running unless its command line changed.
+        if ((Get-ItemProperty -Path $key -Name ImagePath).ImagePath -ne $BinaryPath) {
+            Stop-Service -Name $Name -Force -ErrorAction SilentlyContinue
+            Set-ItemProperty -Path $key -Name ImagePath -Value $BinaryPath
+        }
     } else {
         New-Service -Name $Name -BinaryPathName $BinaryPath -DependsOn $DependsOn -StartupType Automatic | Out-Null
     }
     sc.exe failure $Name reset= 0 actions= restart/10000 | Out-Null
+}
+
+# Registers a boot task that runs one of kubeplan's start scripts (copied into C:\k) as
+# SYSTEM, and starts it unless it runs. The script itself starts its program again
+# whenever it exits: the task's restart settings only cover a failed start of the task.
+function Register-BootTask([string] $Name, [string] $Script) {
+    Copy-Item -Force -Path (Join-Path $Here $Script) -Destination (Join-Path $KubeDir $Script)
+    $action = New-ScheduledTaskAction -Execute 'powershell.exe' `
+        -Argument "-NoProfile -ExecutionPolicy Bypass -File $KubeDir\$Script"
+    $trigger = New-ScheduledTaskTrigger -AtStartup
+    $settings = New-ScheduledTaskSettingsSet -RestartCount 3 -RestartInterval (New-TimeSpan -Minutes 1) `
+        -ExecutionTimeLimit ([TimeSpan]::Zero)
+    Register-ScheduledTask -TaskName $Name -Action $action -Trigger $trigger -Settings $settings `
+        -User 'NT AUTHORITY\SYSTEM' -RunLevel Highest -Force | Out-Null
+    if ((Get-ScheduledTask -TaskName $Name).State -ne 'Running') {
+        Start-ScheduledTask -TaskName $Name
+    }
 }
 
 # --- preflight ----------------------------------------------------------------------
@@ -130,20 +204,58 @@ if ($disk.Size -lt 45000000000) {
     throw "needs 50 GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
+# A node that has joined keeps its Kubernetes version: the running kubelet.exe cannot be
+# replaced, and a kubelet newer than the API server breaks the version skew policy
+# (kubernetes.io/releases/version-skew-policy). kubeplan does not upgrade nodes yet.
+if ((Test-Path $KubeletConf) -and (Test-Path (Join-Path $KubeDir 'kubelet.exe'))) {
+    $joinedVersion = ((& (Join-Path $KubeDir 'kubelet.exe') --version) -split ' ')[-1]
+    if ($joinedVersion -ne $KubernetesVersion) {
+        throw "this node joined at Kubernetes $joinedVersion; this script is for $KubernetesVersion and does not upgrade a joined node; nothing was changed"
+    }
+}
+
+# A join that stopped half-way leaves files kubeadm's preflight refuses on the next try
+# (bootstrap-kubelet.conf, pki\ca.crt, the kubelet on port 10250): undo it first.
+if (-not (Test-Path $KubeletConf) -and (Test-Path 'C:\etc\kubernetes\bootstrap-kubelet.conf') -and
+    (Test-Path (Join-Path $KubeDir 'kubeadm.exe'))) {
+    Write-Step 'an earlier kubeadm join did not finish: kubeadm reset first'
+    Stop-Service -Name kube-proxy, kubelet -Force -ErrorAction SilentlyContinue
+    Invoke-Program (Join-Path $KubeDir 'kubeadm.exe') 'reset', '--force', '--cri-socket', $CriSocket
+}
+
 # --- step prepare/win-2 -------------------------------------------------------
-$containers = Get-WindowsFeature -Name Containers
-if (-not $containers.Installed) {
-    Write-Step 'installing the Containers feature'
-    $result = Install-WindowsFeature -Name Containers
+# Open vSwitch's datapath is a Hyper-V switch extension: the Hyper-V role, and its
+# PowerShell module for Disable-/Enable-VMSwitchExtension below.
+$features = 'Containers', 'Hyper-V', 'Hyper-V-PowerShell'
+$missing = @(Get-WindowsFeature -Name $features | Where-Object { -not $_.Installed } | ForEach-Object { $_.Name })
+if ($missing.Count -gt 0) {
+    Write-Step "installing the Windows features $($missing -join ', ')"
+    $result = Install-WindowsFeature -Name $missing
     if ($result.RestartNeeded -eq 'Yes') {
+        # 3010 is ERROR_SUCCESS_REBOOT_REQUIRED: done so far, not finished.
         Write-Step 'restart Windows, then run this script again'
-        exit 0
+        exit 3010
     }
 }
 
 New-Item -ItemType Directory -Force -Path $KubeDir, $CniBinDir, $CniConfDir, 'C:\etc\kube-flannel', `
-    'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes\pki', `
+    'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes', `
     'C:\var\log\kubelet', 'C:\run\flannel' | Out-Null
+# kubeadm writes clientCAFile: /etc/kubernetes/pki/ca.crt into the kubelet's config, and
+# the kubelet resolves a path that is not absolute on Windows against the config's folder
+# (pkg/kubelet/kubeletconfig/configfiles, resolveRelativePaths): C:\var\lib\kubelet\etc\
+# kubernetes\pki must lead to C:\etc\kubernetes\pki (sig-windows-tools' PrepareNode.ps1).
+$kubeletPki = 'C:\var\lib\kubelet\etc\kubernetes\pki'
+$pkiLink = Get-Item -Path $kubeletPki -ErrorAction SilentlyContinue
+if ($pkiLink -and $pkiLink.LinkType -ne 'SymbolicLink') {
+    # An empty folder an earlier version of this script made.
+    Remove-Item -Path $kubeletPki
+    $pkiLink = $null
+}
+if (-not $pkiLink) {
+    New-Item -ItemType SymbolicLink -Path $kubeletPki -Value 'C:\etc\kubernetes\pki' | Out-Null
+}
+Add-ToPath $KubeDir
 
 if (-not (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
     # The seeds' runtime: Docker Engine as a Windows service.
@@ -151,44 +263,44 @@ if (-not (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
     $archive = Join-Path $env:TEMP "docker-$DockerVersion.zip"
     Save-VerifiedFile -Uri "https://download.docker.com/win/static/stable/x86_64/docker-$DockerVersion.zip" -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $env:ProgramFiles
-    & (Join-Path $env:ProgramFiles 'docker\dockerd.exe') --register-service
-    if ($LASTEXITCODE -ne 0) { throw "dockerd --register-service failed with exit code $LASTEXITCODE" }
+    Invoke-Program (Join-Path $env:ProgramFiles 'docker\dockerd.exe') '--register-service'
 }
+# The static zip unpacks docker.exe and dockerd.exe into Program Files\docker.
+Add-ToPath (Join-Path $env:ProgramFiles 'docker')
 Start-Service -Name docker
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd,
-# which is not a Windows service; a boot task runs it (and restarts it) as SYSTEM.
+# which is not a Windows service; a boot task runs start-cri-dockerd.ps1, which keeps it running.
 $criDockerd = Join-Path $KubeDir 'cri-dockerd.exe'
 if (-not (Test-Path $criDockerd)) {
-    $archive = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion.amd64.zip"
-    Save-VerifiedFile -Uri "https://github.com/Mirantis/cri-dockerd/releases/download/v$CriDockerdVersion/cri-dockerd-$CriDockerdVersion.amd64.zip" -Path $archive
+    # The Windows build's archive name (Mirantis/cri-dockerd packaging/static/Makefile, cross-win).
+    $archive = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion.win.amd64.zip"
+    Save-VerifiedFile -Uri "https://github.com/Mirantis/cri-dockerd/releases/download/v$CriDockerdVersion/cri-dockerd-$CriDockerdVersion.win.amd64.zip" -Path $archive
     $unpacked = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion"
     Expand-Archive -Force -Path $archive -DestinationPath $unpacked
     Copy-Item -Path (Get-ChildItem -Path $unpacked -Recurse -Filter 'cri-dockerd.exe' | Select-Object -First 1).FullName `
         -Destination $criDockerd
 }
-$action = New-ScheduledTaskAction -Execute $criDockerd -Argument ("--network-plugin=cni --cni-bin-dir=$CniBinDir " + `
-    "--cni-conf-dir=$CniConfDir --pod-infra-container-image=$PauseImage --container-runtime-endpoint=$CriSocket")
-$trigger = New-ScheduledTaskTrigger -AtStartup
-$settings = New-ScheduledTaskSettingsSet -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) `
-    -ExecutionTimeLimit ([TimeSpan]::Zero)
-Register-ScheduledTask -TaskName 'cri-dockerd' -Action $action -Trigger $trigger -Settings $settings `
-    -User 'NT AUTHORITY\SYSTEM' -RunLevel Highest -Force | Out-Null
-if ((Get-ScheduledTask -TaskName 'cri-dockerd').State -ne 'Running') {
-    Start-ScheduledTask -TaskName 'cri-dockerd'
-}
+Register-BootTask -Name 'cri-dockerd' -Script 'start-cri-dockerd.ps1'
 # A leftover NAT config sorts before flannel's and pods would get 172.x addresses (sig-windows-tools #214).
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
-foreach ($binary in 'kubelet.exe', 'kubeadm.exe', 'kube-proxy.exe') {
+# Each binary with the services that run it, stopped before its file is replaced.
+$binaries = [ordered]@{
+    'kubelet.exe'         = @('kubelet')
+    'kubeadm.exe'         = @()
+    'kube-proxy.exe'      = @('kube-proxy')
+    'kube-log-runner.exe' = @('kubelet', 'kube-proxy')
+}
+foreach ($binary in $binaries.Keys) {
     $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
-    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256"
+    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256" -Service $binaries[$binary]
 }
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
     Save-VerifiedFile -Uri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz" `
         -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
-    tar.exe -xzf $archive -C $CniBinDir
+    Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $CniBinDir
 }
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
@@ -200,8 +312,12 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
 Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $CniConfDir '10-ovn.json')
 Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
 
+# New-HnsNetwork, New-HnsEndpoint and Attach-HnsHostEndpoint; Get-HnsNetwork and the
+# other Get-/Remove- cmdlets are Windows' own HostNetworkingService module. Pinned to
+# microsoft/SDN's last commit of the file (710cad6) and its SHA-256.
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
-Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/master/Kubernetes/windows/hns.psm1' -Path $hnsModule
+Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
+    -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
 Import-Module $hnsModule -DisableNameChecking
 if (-not (Get-Service -Name ovs-vswitchd -ErrorAction SilentlyContinue)) {
     # Open vSwitch with the OVN host feature, unattended (seed 003).
@@ -212,23 +328,31 @@ if (-not (Get-Service -Name ovs-vswitchd -ErrorAction SilentlyContinue)) {
         -ArgumentList '/i', "`"$msi`"", 'ADDLOCAL="OpenvSwitchCLI,OpenvSwitchDriver,OVNHost"', '/qn'
     if ($install.ExitCode -ne 0) { throw "the Open vSwitch MSI failed with exit code $($install.ExitCode)" }
 }
-& docker network inspect $HnsNetworkName *> $null
-if ($LASTEXITCODE -ne 0) {
+# The MSI puts its bin folder on the machine's PATH only (seed 003: "open a new command
+# shell"); this session takes it from there.
+foreach ($folder in [Environment]::GetEnvironmentVariable('Path', 'Machine') -split ';') {
+    if ($folder) {
+        Add-ToPath $folder
+    }
+}
+# `docker network ls` answers with nothing, and exit code 0, when the network is missing;
+# `docker network inspect` would fail on stderr.
+$transparent = Invoke-Program 'docker' 'network', 'ls', '--quiet', '--filter', "name=^$HnsNetworkName$"
+if (-not $transparent) {
     # OVS needs a transparent docker network on the node's pod subnet, then the br-ex
     # bridge over it and the physical interface (seed 003). This drops the node's
     # connection for a few seconds.
     Write-Step "creating the transparent docker network $HnsNetworkName on $PodCidr"
-    docker network create -d transparent --gateway $PodGateway --subnet $PodCidr `
-        -o "com.docker.network.windowsshim.interface=$InterfaceName" $HnsNetworkName
-    if ($LASTEXITCODE -ne 0) { throw "docker network create failed with exit code $LASTEXITCODE" }
+    Invoke-Program 'docker' 'network', 'create', '-d', 'transparent', '--gateway', $PodGateway, '--subnet', $PodCidr, `
+        '-o', "com.docker.network.windowsshim.interface=$InterfaceName", $HnsNetworkName | Out-Null
     $adapter = Get-NetAdapter | Where-Object { $_.Name -match 'HNSTransparent' } | Select-Object -First 1
     Rename-NetAdapter -Name $adapter.Name -NewName 'HNSTransparent'
     Stop-Service -Name ovs-vswitchd -Force
     Disable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
-    ovs-vsctl --no-wait --if-exists del-br br-ex
-    ovs-vsctl --no-wait --may-exist add-br br-ex
-    ovs-vsctl --no-wait add-port br-ex HNSTransparent -- set interface HNSTransparent type=internal
-    ovs-vsctl --no-wait add-port br-ex $InterfaceName
+    Invoke-Program 'ovs-vsctl' '--no-wait', '--if-exists', 'del-br', 'br-ex'
+    Invoke-Program 'ovs-vsctl' '--no-wait', '--may-exist', 'add-br', 'br-ex'
+    Invoke-Program 'ovs-vsctl' '--no-wait', 'add-port', 'br-ex', 'HNSTransparent', '--', 'set', 'interface', 'HNSTransparent', 'type=internal'
+    Invoke-Program 'ovs-vsctl' '--no-wait', 'add-port', 'br-ex', $InterfaceName
     Enable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
     Start-Sleep -Seconds 2
     Restart-Service -Name ovs-vswitchd
@@ -237,14 +361,13 @@ if ($LASTEXITCODE -ne 0) {
 }
 # This node is an OVN chassis: OVN central on the first control-plane node, Geneve tunnels
 # from the node's address.
-ovs-vsctl set Open_vSwitch . "external_ids:ovn-remote=tcp:${OvnCentral}:6642" `
-    "external_ids:ovn-nb=tcp:${OvnCentral}:6641" "external_ids:ovn-encap-ip=$NodeAddress" `
-    'external_ids:ovn-encap-type=geneve' "external_ids:system-id=$NodeName"
-if ($LASTEXITCODE -ne 0) { throw "ovs-vsctl failed with exit code $LASTEXITCODE" }
+Invoke-Program 'ovs-vsctl' 'set', 'Open_vSwitch', '.', "external_ids:ovn-remote=tcp:${OvnCentral}:6642", `
+    "external_ids:ovn-nb=tcp:${OvnCentral}:6641", "external_ids:ovn-encap-ip=$NodeAddress", `
+    'external_ids:ovn-encap-type=geneve', "external_ids:system-id=$NodeName"
 Start-Service -Name ovn-controller
-if (-not (Get-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -ErrorAction SilentlyContinue)) {
-    New-NetFirewallRule -Name 'kubeplan-flannel-vxlan' -DisplayName 'kubeplan: flannel VXLAN' -Direction Inbound `
-        -Protocol UDP -LocalPort 4789 -Action Allow | Out-Null
+if (-not (Get-NetFirewallRule -Name 'kubeplan-ovn-geneve' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'kubeplan-ovn-geneve' -DisplayName 'kubeplan: OVN Geneve' -Direction Inbound `
+        -Protocol UDP -LocalPort 6081 -Action Allow | Out-Null
 }
 if (-not (Get-NetFirewallRule -Name 'kubeplan-kubelet' -ErrorAction SilentlyContinue)) {
     New-NetFirewallRule -Name 'kubeplan-kubelet' -DisplayName 'kubeplan: kubelet API' -Direction Inbound `
@@ -266,7 +389,7 @@ $kubeletArgs = @(
     '--enforce-node-allocatable=""'
     '--resolv-conf=""'
 )
-Set-KubeService -Name 'kubelet' -BinaryPath ("$KubeDir\kubelet.exe " + ($kubeletArgs -join ' ')) -DependsOn 'docker'
+Set-KubeService -Name 'kubelet' -Arguments $kubeletArgs -DependsOn 'docker'
 
 # --- step join/win-2 ----------------------------------------------------------
 if (Test-Path $KubeletConf) {

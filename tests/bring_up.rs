@@ -1,0 +1,314 @@
+//! Bring-up defects that no syntax check sees, each pinned on the generated Windows
+//! artifacts and runbooks of every spec in the corpus (tests/common/specs.rs). Each test
+//! names the upstream behaviour it holds the scripts to; each failed on the templates
+//! before the fix (issue 14). The Linux scripts' behaviour is run for real in
+//! tests/hostsim.rs; the PowerShell 5.1 traps are checked in tests/powershell_semantics.rs.
+
+mod common;
+
+use common::specs::{self, Compiled};
+use common::text;
+use kubeplan::render::Artifact;
+
+/// Every artifact of the corpus whose path ends with `suffix`.
+fn files(suffix: &str) -> Vec<(&'static Compiled, &'static Artifact)> {
+    let found: Vec<_> = specs::artifacts()
+        .filter(|(_, a)| a.path.ends_with(suffix))
+        .collect();
+    assert!(!found.is_empty(), "the corpus has no {suffix}");
+    found
+}
+
+/// The byte offset of `needle` in `a`, failing with the file's name when it is missing.
+fn position(spec: &Compiled, a: &Artifact, needle: &str) -> usize {
+    text(a)
+        .find(needle)
+        .unwrap_or_else(|| panic!("{}/{}: no `{needle}`", spec.name, a.path))
+}
+
+/// Fails unless each of `needles` appears in `a`, each after the one before.
+#[track_caller]
+fn in_order(spec: &Compiled, a: &Artifact, needles: &[&str]) {
+    let mut at = 0;
+    for (i, needle) in needles.iter().enumerate() {
+        let found = position(spec, a, needle);
+        assert!(
+            i == 0 || found > at,
+            "{}/{}: `{needle}` comes before `{}`",
+            spec.name,
+            a.path,
+            needles[i - 1]
+        );
+        at = found;
+    }
+}
+
+/// The sibling file `name` of a node's artifact, if the spec generates it.
+fn sibling(spec: &'static Compiled, a: &Artifact, name: &str) -> Option<&'static Artifact> {
+    let folder = a.path.rsplit_once('/').map_or("", |(f, _)| f);
+    spec.artifacts
+        .iter()
+        .find(|s| s.path == format!("{folder}/{name}"))
+}
+
+#[test]
+fn kubeadm_join_finds_the_kubelet_on_path() {
+    // kubeadm's join preflight runs `kubelet --version` found on PATH
+    // (cmd/kubeadm/app/preflight/checks.go, KubeletVersionCheck, added for every OS by
+    // addCommonChecks): C:\k must be on PATH before the join.
+    for (spec, a) in files("/bootstrap.ps1") {
+        in_order(spec, a, &["Add-ToPath $KubeDir", "'kubeadm.exe') join"]);
+        let helper = position(spec, a, "function Add-ToPath");
+        let body = &text(a)[helper..];
+        for scope in ["'Machine')", "$env:Path = "] {
+            assert!(
+                body.contains(scope),
+                "{}/{}: Add-ToPath does not set {scope}",
+                spec.name,
+                a.path
+            );
+        }
+    }
+}
+
+#[test]
+fn cri_dockerd_comes_from_its_windows_archive() {
+    // Mirantis/cri-dockerd packaging/static/Makefile, target cross-win:
+    // `zip -r cri-dockerd-$(VERSION).win.amd64.zip cri-dockerd`; `.amd64.` names the
+    // Linux tarball only.
+    let mut docker = 0;
+    for (spec, a) in files("/bootstrap.ps1") {
+        let Some(start) = text(a).find("releases/download/v$CriDockerdVersion/") else {
+            continue;
+        };
+        docker += 1;
+        let rest = &text(a)[start..];
+        let asset = rest
+            .split('/')
+            .nth(3)
+            .and_then(|s| s.split('"').next())
+            .expect("an asset name");
+        assert_eq!(
+            asset, "cri-dockerd-$CriDockerdVersion.win.amd64.zip",
+            "{}/{}",
+            spec.name, a.path
+        );
+    }
+    assert!(docker > 0, "no Docker spec in the corpus");
+}
+
+#[test]
+fn an_ovn_windows_node_opens_geneve_and_has_the_hyper_v_module() {
+    // Geneve's port is UDP 6081 (Open vSwitch lib/netdev-vport.c, GENEVE_DST_PORT); the
+    // VMSwitchExtension cmdlets live in the Hyper-V module (feature Hyper-V-PowerShell).
+    let mut ovn = 0;
+    for (spec, a) in files("/bootstrap.ps1") {
+        if !text(a).contains("Disable-VMSwitchExtension") {
+            continue;
+        }
+        ovn += 1;
+        let t = text(a);
+        assert!(
+            t.contains("-Protocol UDP -LocalPort 6081"),
+            "{}/{}",
+            spec.name,
+            a.path
+        );
+        assert!(!t.contains("-LocalPort 4789"), "{}/{}", spec.name, a.path);
+        let feature = position(spec, a, "'Hyper-V-PowerShell'");
+        let install = position(spec, a, "Install-WindowsFeature -Name $missing");
+        let used = position(spec, a, "Disable-VMSwitchExtension");
+        assert!(
+            feature < install && install < used,
+            "{}/{}",
+            spec.name,
+            a.path
+        );
+        let runbook = spec
+            .artifacts
+            .iter()
+            .find(|r| r.path == "runbook.md")
+            .expect("runbook");
+        assert!(
+            text(runbook).contains("Geneve (UDP 6081)"),
+            "{}: the runbook does not name Geneve's port",
+            spec.name
+        );
+        assert!(!text(runbook).contains("UDP 4789"), "{}", spec.name);
+    }
+    assert!(ovn > 0, "no OVN spec in the corpus");
+}
+
+#[test]
+fn flanneld_and_cri_dockerd_are_started_again_when_they_exit() {
+    // A scheduled task's restart settings retry a failed start of the task, not an exit of
+    // the program it runs; the start scripts themselves must loop.
+    let mut started = 0;
+    for (spec, a) in files("/bootstrap.ps1") {
+        for (task, script, program) in [
+            ("flanneld", "start-flanneld.ps1", "flanneld.exe"),
+            ("cri-dockerd", "start-cri-dockerd.ps1", "cri-dockerd.exe"),
+        ] {
+            let registers = format!("Register-BootTask -Name '{task}' -Script '{script}'");
+            let runs_it = text(a).contains(&registers);
+            let file = sibling(spec, a, script);
+            assert_eq!(
+                runs_it,
+                file.is_some(),
+                "{}/{}: `{registers}` without its script, or the other way round",
+                spec.name,
+                a.path
+            );
+            let Some(start) = file else { continue };
+            started += 1;
+            in_order(
+                spec,
+                start,
+                &[
+                    "    while ($true) {",
+                    "& $FilePath @ArgumentList",
+                    "exited with code $exitCode",
+                ],
+            );
+            position(
+                spec,
+                start,
+                &format!("-FilePath (Join-Path $KubeDir '{program}')"),
+            );
+            position(spec, start, "Start-Sleep -Seconds $pause");
+        }
+    }
+    assert!(started > 0);
+}
+
+#[test]
+fn flanneld_starts_only_once_the_node_has_a_pod_subnet() {
+    // flannel pkg/subnet/kube: flanneld exits when its node has no spec.podCIDR; in
+    // host-gw mode kubeplan's timer sets it some seconds after the join.
+    for (spec, a) in files("/start-flanneld.ps1") {
+        // The wait is the supervisor's BeforeStart, so it comes after its name.
+        in_order(
+            spec,
+            a,
+            &[
+                "Invoke-Supervised -Name 'flanneld'",
+                "while (-not (Get-PodCidr))",
+            ],
+        );
+        let bootstrap = sibling(spec, a, "bootstrap.ps1").expect("bootstrap.ps1");
+        in_order(
+            spec,
+            bootstrap,
+            &[
+                "while (-not ($podCidr = Get-PodCidr))",
+                "Register-BootTask -Name 'flanneld'",
+            ],
+        );
+    }
+}
+
+#[test]
+fn the_boot_path_recreates_the_external_network_before_flanneld() {
+    // moby/moby#38358, flannel-io/flannel#1272: the External network may be gone after a
+    // reboot, and flanneld attaches its own network to it.
+    for (spec, a) in files("/start-flanneld.ps1") {
+        in_order(
+            spec,
+            a,
+            &[
+                "Import-Module (Join-Path $KubeDir 'hns.psm1')",
+                "Initialize-ExternalNetwork\n    while",
+            ],
+        );
+        let vxlan = text(a).contains("New-HNSNetwork -Type Overlay");
+        let host_gw = text(a).contains("New-HNSNetwork -Type L2Bridge");
+        assert!(vxlan != host_gw, "{}/{}", spec.name, a.path);
+        let net_conf = sibling(spec, a, "net-conf.json").expect("net-conf.json");
+        let backend = if vxlan { "vxlan" } else { "host-gw" };
+        assert!(
+            text(net_conf).contains(&format!("\"Type\": \"{backend}\"")),
+            "{}/{}: External network of another mode than net-conf.json's {backend}",
+            spec.name,
+            a.path
+        );
+    }
+}
+
+#[test]
+fn kubelet_and_kube_proxy_write_their_logs_through_kube_log_runner() {
+    // The klog file flags are gone since Kubernetes 1.26 (KEP-2845) and a service has no
+    // console: kube-log-runner writes the output (kubernetes
+    // cluster/gce/windows/k8s-node-setup.psm1). Its rotation flags exist from 1.34 (PR
+    // #127667); an older kube-log-runner exits at an unknown flag.
+    for (spec, a) in files("/bootstrap.ps1") {
+        let t = text(a);
+        position(spec, a, "\"$KubeDir\\kube-log-runner.exe\"");
+        position(spec, a, "\"-log-file=$logDir\\$Name.log\"");
+        position(
+            spec,
+            a,
+            "'kube-log-runner.exe' = @('kubelet', 'kube-proxy')",
+        );
+        let (major, minor) = {
+            let mut v = spec.kubernetes_version.split('.');
+            let major: u32 = v.next().unwrap().parse().unwrap();
+            (major, v.next().unwrap().parse::<u32>().unwrap())
+        };
+        let rotates = (major, minor) >= (1, 34);
+        assert_eq!(
+            t.contains("'-log-file-size=100M'"),
+            rotates,
+            "{}/{} at {}",
+            spec.name,
+            a.path,
+            spec.kubernetes_version
+        );
+        assert_eq!(t.contains("'-log-file-age=168h'"), rotates);
+    }
+}
+
+#[test]
+fn a_restart_needed_exits_3010_not_0() {
+    // 3010 is ERROR_SUCCESS_REBOOT_REQUIRED: automation must not read a node that waits
+    // for a restart as done.
+    for (spec, a) in files("/bootstrap.ps1") {
+        let restart = position(spec, a, "if ($result.RestartNeeded -eq 'Yes') {");
+        let rest = &text(a)[restart..];
+        let block = &rest[..rest.find("\n    }\n").expect("end of block")];
+        assert!(block.contains("exit 3010"), "{}/{}", spec.name, a.path);
+        assert!(!text(a).contains("exit 0"), "{}/{}", spec.name, a.path);
+        position(spec, a, "3010 (Windows' \"restart\nrequired\")");
+    }
+}
+
+#[test]
+fn the_runbook_tells_the_truth_about_images_runtimes_and_windows_steps() {
+    for (spec, runbook) in files("runbook.md") {
+        let t = text(runbook);
+        // Kubernetes runs Windows containers with process isolation only (seed 003:
+        // Hyper-V isolated containers are not supported).
+        assert!(!t.contains("Hyper-V isolation only"), "{}", spec.name);
+        let docker = spec.spec.contains("\"docker\"");
+        assert_eq!(
+            t.lines().nth(4).unwrap_or("").contains("Docker Engine"),
+            docker,
+            "{}: the runbook's runtime line",
+            spec.name
+        );
+        // One run of bootstrap.ps1 prepares and joins a Windows node: one row.
+        for line in t.lines().filter(|l| l.starts_with("| ")) {
+            let step = line.split(" | ").nth(1).unwrap_or("");
+            if step.starts_with("`join/") && line.contains("bootstrap.ps1") {
+                panic!("{}: a Windows join on its own row: {line}", spec.name);
+            }
+        }
+        for (_, ps1) in files("/bootstrap.ps1")
+            .into_iter()
+            .filter(|(s, _)| s.name == spec.name)
+        {
+            let node = ps1.path.split('/').next().unwrap();
+            let row = format!("| `prepare/{node}`, `join/{node}` |");
+            assert!(t.contains(&row), "{}: no row {row}", spec.name);
+        }
+    }
+}
