@@ -350,7 +350,9 @@ Start-Service -Name containerd
 # A leftover NAT config sorts before flannel's and pods would get 172.x addresses (sig-windows-tools #214).
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
-# Each binary with the services that run it, stopped before its file is replaced.
+# Each binary with the services that run it, stopped before its file is replaced. Every
+# one is a node binary Kubernetes releases for windows/amd64 (hack/lib/golang.sh,
+# KUBE_NODE_BINARIES_WIN: kube-proxy, kubeadm, kubelet, kube-log-runner), and kubectl.
 $binaries = [ordered]@{
     'kubelet.exe'         = @('kubelet')
     'kubeadm.exe'         = @()
