@@ -312,3 +312,126 @@ fn the_runbook_tells_the_truth_about_images_runtimes_and_windows_steps() {
         }
     }
 }
+
+#[test]
+fn a_node_joined_at_another_version_stops_before_changing_anything() {
+    // The version skew policy (kubernetes.io/releases/version-skew-policy) forbids a
+    // kubelet newer than the API server, and a running kubelet.exe cannot be replaced:
+    // until kubeplan upgrades nodes, a joined node of another version is left alone.
+    for (spec, a) in files("/bootstrap.ps1") {
+        in_order(
+            spec,
+            a,
+            &[
+                "if ((Test-Path $KubeletConf) -and (Test-Path (Join-Path $KubeDir 'kubelet.exe'))) {",
+                "--version) -split ' ')[-1]",
+                "if ($joinedVersion -ne $KubernetesVersion) {",
+                "does not upgrade a joined node; nothing was changed",
+                "Install-WindowsFeature -Name $missing",
+                "New-Item -ItemType Directory -Force -Path $KubeDir",
+                "Save-VerifiedFile -Uri",
+            ],
+        );
+    }
+}
+
+#[test]
+fn containerd_reads_the_cni_folders_from_a_config_of_its_own_release() {
+    // containerd >= 2.1 writes `bin_dirs` (a list), not `bin_dir`, in its default CRI
+    // config (containerd internal/cri/config/config.go): a text edit of `config default`
+    // leaves the CNI folder at containerd's own default there. kubeplan installs its own
+    // config in the shape of the pinned release instead.
+    let pinned = kubeplan::render::Versions::pinned().containerd;
+    let (major, minor) = {
+        let mut v = pinned.split('.').map(|p| p.parse::<u32>().unwrap());
+        (v.next().unwrap(), v.next().unwrap())
+    };
+    let mut nodes = 0;
+    for (spec, a) in files("/bootstrap.ps1") {
+        if text(a).contains("cri-dockerd") {
+            continue;
+        }
+        nodes += 1;
+        assert!(
+            !text(a).contains("config default"),
+            "{}/{}",
+            spec.name,
+            a.path
+        );
+        in_order(
+            spec,
+            a,
+            &[
+                "Copy-Item -Force -Path (Join-Path $Here 'containerd-config.toml') -Destination \"$containerdDir\\config.toml\"",
+                "Invoke-Program \"$containerdDir\\containerd.exe\" '--register-service'",
+            ],
+        );
+        let config = sibling(spec, a, "containerd-config.toml").expect("containerd-config.toml");
+        let toml: toml::Table = text(config)
+            .parse()
+            .expect("containerd-config.toml is TOML");
+        let (version, plugin, key) = match (major, minor) {
+            (1, _) => (2, "io.containerd.grpc.v1.cri", "bin_dir"),
+            (2, 0) => (3, "io.containerd.cri.v1.runtime", "bin_dir"),
+            _ => (3, "io.containerd.cri.v1.runtime", "bin_dirs"),
+        };
+        assert_eq!(toml["version"].as_integer(), Some(version));
+        let cni = toml["plugins"][plugin]["cni"]
+            .as_table()
+            .expect("the CRI cni table");
+        assert!(
+            cni.contains_key(key),
+            "{}/{}: no {key}",
+            spec.name,
+            config.path
+        );
+        assert_eq!(cni["conf_dir"].as_str(), Some(r"C:\etc\cni\net.d"));
+    }
+    assert!(nodes > 0);
+}
+
+#[test]
+fn the_kubelet_finds_the_cluster_ca_through_its_config_folder() {
+    // kubeadm writes clientCAFile: /etc/kubernetes/pki/ca.crt into the kubelet's config;
+    // on Windows the kubelet resolves that against the config's folder
+    // (pkg/kubelet/kubeletconfig/configfiles, resolveRelativePaths), so
+    // C:\var\lib\kubelet\etc\kubernetes\pki must lead to C:\etc\kubernetes\pki.
+    for (spec, a) in files("/bootstrap.ps1") {
+        in_order(
+            spec,
+            a,
+            &[
+                "$kubeletPki = 'C:\\var\\lib\\kubelet\\etc\\kubernetes\\pki'",
+                "New-Item -ItemType SymbolicLink -Path $kubeletPki -Value 'C:\\etc\\kubernetes\\pki'",
+                "'kubeadm.exe') join",
+            ],
+        );
+        assert!(
+            !text(a).contains("'C:\\var\\lib\\kubelet\\etc\\kubernetes\\pki', `"),
+            "{}/{}: the pki folder is made a plain folder",
+            spec.name,
+            a.path
+        );
+    }
+}
+
+#[test]
+fn l3_upstream_pods_get_the_host_endpoint_as_their_gateway() {
+    // sdnbridge's forceBridgeGateway overwrites the last byte of the gateway with 2
+    // (windows-container-networking common/core/network.go, allocateIpam): wrong for the
+    // example's /26 subnets. The config names the gateway for host-local instead.
+    for (spec, a) in files("/10-l2bridge.json") {
+        let config: serde_json::Value = serde_json::from_str(text(a)).expect("JSON");
+        assert!(
+            config.get("optionalFlags").is_none(),
+            "{}/{}",
+            spec.name,
+            a.path
+        );
+        let ipam = &config["ipam"];
+        let subnet: ipnet::Ipv4Net = ipam["subnet"].as_str().unwrap().parse().unwrap();
+        let gateway: std::net::Ipv4Addr = ipam["gateway"].as_str().unwrap().parse().unwrap();
+        assert!(subnet.contains(&gateway), "{}/{}", spec.name, a.path);
+        assert_eq!(ipam["routes"][0]["gw"], ipam["gateway"]);
+    }
+}
