@@ -123,8 +123,12 @@ baseurl=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/
 enabled=1
 gpgcheck=1
 gpgkey=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/repodata/repomd.xml.key
+exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni
 REPO
-dnf install -y "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
+# The repository excludes the Kubernetes packages, so a later `dnf upgrade` leaves them at
+# this version (apt-mark hold on Debian); this install lifts the exclusion (kubernetes.io,
+# "Installing kubeadm", Red Hat-based distributions).
+dnf install -y --disableexcludes=kubernetes "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
 kubelet_defaults=/etc/sysconfig/kubelet
 log "containerd with the systemd cgroup driver"
 new=$(mktemp)
