@@ -17,7 +17,8 @@ set -euo pipefail
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
 {% include "linux/_common.sh" %}
-{% include "linux/_undo-join.sh" %}[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
+{% include "linux/_undo-join.sh" %}
+[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
   die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
 {% if cluster.ca_cert_hash -%}
 CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}

@@ -14,7 +14,8 @@ set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
 {% include "linux/_common.sh" %}
-{% include "linux/_undo-join.sh" %}{% if cluster.ca_cert_hash -%}
+{% include "linux/_undo-join.sh" %}
+{% if cluster.ca_cert_hash -%}
 CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}
 {%- else -%}
 : "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"

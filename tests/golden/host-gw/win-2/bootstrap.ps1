@@ -192,7 +192,6 @@ function Get-PodCidr {
     "$podCidr"
 }
 
-
 # --- preflight ----------------------------------------------------------------------
 $build = [System.Environment]::OSVersion.Version.Build
 if ($build -ne $ExpectedBuild) {

@@ -193,7 +193,6 @@ function Get-PodCidr {
     "$podCidr"
 }
 
-
 # --- preflight ----------------------------------------------------------------------
 $build = [System.Environment]::OSVersion.Version.Build
 if ($build -ne $ExpectedBuild) {

@@ -39,7 +39,6 @@ function Get-PodCidr {
     "$podCidr"
 }
 
-
 # Keeps a program running: starts it, and whenever it exits, for any reason, starts it
 # again after a pause that doubles from 5 seconds up to 5 minutes (and is 5 seconds
 # again after a run of 10 minutes or more). The boot task that runs this script cannot
@@ -121,7 +120,6 @@ function Move-OldLogs([string] $Log, [int] $Keep) {
     }
     Move-Item -Force -Path $Log -Destination "$Log.1"
 }
-
 
 Import-Module (Join-Path $KubeDir 'hns.psm1') -DisableNameChecking
 $flanneldArgs = @(

@@ -89,7 +89,6 @@ function Move-OldLogs([string] $Log, [int] $Keep) {
     Move-Item -Force -Path $Log -Destination "$Log.1"
 }
 
-
 # The kubelet's CNI settings live in cri-dockerd since dockershim left the kubelet.
 $criDockerdArgs = @(
     '--network-plugin=cni'
