@@ -1,7 +1,8 @@
-# Creates the HNS network 'External' unless it exists: flanneld attaches its own network
-# ({{ node.windows.hns_network }}) to this external vSwitch and does not create it. It does not always survive a
-# reboot (moby/moby#38358, flannel-io/flannel#1272), so the boot path calls this before
-# every start of flanneld. Creating it drops the node's connection for a few seconds.
+{# flanneld attaches its own network to this external vSwitch and does not create it. It
+   does not always survive a reboot (moby/moby#38358, flannel-io/flannel#1272), so the boot
+   path calls this before every start of flanneld. -#}
+# Creates the HNS network 'External' unless it exists (lost after some reboots:
+# moby/moby#38358); this drops the node's connection for a few seconds.
 function Initialize-ExternalNetwork {
     if (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' }) {
         return
@@ -19,9 +20,10 @@ function Initialize-ExternalNetwork {
     Start-Sleep -Seconds 10
 }
 
-# This node's pod subnet as the API server has it, or '' before it has one. flanneld exits
-# at once without it ("pod cidr not assigned", flannel pkg/subnet/kube); in host-gw mode
-# kubeplan's timer on the first control-plane node gives it some seconds after the join.
+{# flanneld exits at once without a pod subnet ("pod cidr not assigned", flannel
+   pkg/subnet/kube); in host-gw mode kubeplan's timer on the first control-plane node gives
+   it one some seconds after the join. -#}
+# This node's pod subnet as the API server has it, or '' before it has one.
 function Get-PodCidr {
     $podCidr = & (Join-Path $KubeDir 'kubectl.exe') --kubeconfig $KubeletConf get node $NodeName `
         -o 'jsonpath={.spec.podCIDR}'

@@ -1,9 +1,8 @@
-# Keeps a program running: starts it, and whenever it exits, for any reason, starts it
-# again after a pause that doubles from 5 seconds up to 5 minutes (and is 5 seconds
-# again after a run of 10 minutes or more). The boot task that runs this script cannot
-# do that itself: Task Scheduler's restart settings retry a task that failed to start,
-# not a program that exited. Everything the program writes, stdout and stderr, goes to
-# $Log, which is rotated at 10 MB keeping five old files ($Log.1 is the newest).
+{# The boot task that runs this script cannot do that itself: Task Scheduler's restart
+   settings retry a task that failed to start, not a program that exited. -#}
+# Keeps a program running: whenever it exits it starts again after a pause that doubles
+# from 5 s to 5 minutes (5 s again after a run of 10 minutes). Its stdout and stderr go to
+# $Log, rotated at 10 MB with five old files kept ($Log.1 the newest).
 function Invoke-Supervised {
     param(
         [string] $Name,

@@ -13,10 +13,8 @@ $env:NODE_NAME = $NodeName
 $env:KUBERNETES_SERVICE_HOST = '172.16.0.10'
 $env:KUBERNETES_SERVICE_PORT = '6443'
 
-# Creates the HNS network 'External' unless it exists: flanneld attaches its own network
-# (cbr0) to this external vSwitch and does not create it. It does not always survive a
-# reboot (moby/moby#38358, flannel-io/flannel#1272), so the boot path calls this before
-# every start of flanneld. Creating it drops the node's connection for a few seconds.
+# Creates the HNS network 'External' unless it exists (lost after some reboots:
+# moby/moby#38358); this drops the node's connection for a few seconds.
 function Initialize-ExternalNetwork {
     if (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' }) {
         return
@@ -27,9 +25,7 @@ function Initialize-ExternalNetwork {
     Start-Sleep -Seconds 10
 }
 
-# This node's pod subnet as the API server has it, or '' before it has one. flanneld exits
-# at once without it ("pod cidr not assigned", flannel pkg/subnet/kube); in host-gw mode
-# kubeplan's timer on the first control-plane node gives it some seconds after the join.
+# This node's pod subnet as the API server has it, or '' before it has one.
 function Get-PodCidr {
     $podCidr = & (Join-Path $KubeDir 'kubectl.exe') --kubeconfig $KubeletConf get node $NodeName `
         -o 'jsonpath={.spec.podCIDR}'
@@ -39,12 +35,9 @@ function Get-PodCidr {
     "$podCidr"
 }
 
-# Keeps a program running: starts it, and whenever it exits, for any reason, starts it
-# again after a pause that doubles from 5 seconds up to 5 minutes (and is 5 seconds
-# again after a run of 10 minutes or more). The boot task that runs this script cannot
-# do that itself: Task Scheduler's restart settings retry a task that failed to start,
-# not a program that exited. Everything the program writes, stdout and stderr, goes to
-# $Log, which is rotated at 10 MB keeping five old files ($Log.1 is the newest).
+# Keeps a program running: whenever it exits it starts again after a pause that doubles
+# from 5 s to 5 minutes (5 s again after a run of 10 minutes). Its stdout and stderr go to
+# $Log, rotated at 10 MB with five old files kept ($Log.1 the newest).
 function Invoke-Supervised {
     param(
         [string] $Name,

@@ -65,10 +65,8 @@ function Write-Step([string] $Message) {
     Write-Host "kubeplan[$NodeName]: $Message"
 }
 
-# Puts a folder on this session's PATH and on the machine's, which services and later
-# sessions inherit. kubeadm runs programs by name: its join preflight runs `kubelet
-# --version` found on PATH (cmd/kubeadm/app/preflight/checks.go, KubeletVersionCheck), so
-# C:\k must be there; sig-windows-tools' PrepareNode.ps1 sets both PATHs the same way.
+# Puts a folder on this session's PATH and on the machine's (kubeadm's join preflight runs
+# `kubelet --version` from PATH).
 function Add-ToPath([string] $Folder) {
     $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
     if (($machine -split ';') -notcontains $Folder) {
@@ -79,10 +77,8 @@ function Add-ToPath([string] $Folder) {
     }
 }
 
-# Runs a program and stops the script when it exits non-zero. Its stderr is never
-# redirected: Windows PowerShell 5.1 makes each line a native program writes to a
-# redirected stderr an error record, which 'Stop' turns into a terminating error at the
-# first line (PowerShell/PowerShell#3996; only PowerShell 7 changed this).
+# Runs a program, stops the script when it exits non-zero; its stderr is never redirected
+# (PowerShell/PowerShell#3996).
 function Invoke-Program([string] $FilePath, [string[]] $ArgumentList) {
     & $FilePath @ArgumentList
     if ($LASTEXITCODE -ne 0) {
@@ -90,9 +86,8 @@ function Invoke-Program([string] $FilePath, [string[]] $ArgumentList) {
     }
 }
 
-# Downloads a file unless it is already there with the published SHA-256 (-ChecksumUri)
-# or the pinned one (-Sha256). A running program's file cannot be replaced on Windows:
-# -Service names the services to stop first.
+# Downloads a file unless it is there with the published (-ChecksumUri) or pinned (-Sha256)
+# SHA-256; -Service names the services to stop before a running program's file is replaced.
 function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [string[]] $Service) {
     $expected = $null
     if ($Sha256) {
@@ -123,11 +118,8 @@ function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri,
     Move-Item -Force -Path "$Path.download" -Destination $Path
 }
 
-# Registers (or updates) a Windows service for a Kubernetes binary run with --windows-service,
-# under kube-log-runner: the klog flags that wrote log files are gone since Kubernetes 1.26
-# and a service has no console, so kube-log-runner writes the binary's output to
-# C:\var\log\NAME\NAME.log (kubernetes cluster/gce/windows/k8s-node-setup.psm1 does the same).
-# The binary itself answers the service control manager.
+# Registers (or updates) the Windows service of a Kubernetes binary, run with
+# --windows-service under kube-log-runner, which logs to C:\var\log\NAME\NAME.log.
 function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $DependsOn) {
     $logDir = "C:\var\log\$Name"
     New-Item -ItemType Directory -Force -Path $logDir | Out-Null
@@ -151,8 +143,7 @@ function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $Depend
 }
 
 # Registers a boot task that runs one of kubeplan's start scripts (copied into C:\k) as
-# SYSTEM, and starts it unless it runs. The script itself starts its program again
-# whenever it exits: the task's restart settings only cover a failed start of the task.
+# SYSTEM, and starts it unless it runs.
 function Register-BootTask([string] $Name, [string] $Script) {
     Copy-Item -Force -Path (Join-Path $Here $Script) -Destination (Join-Path $KubeDir $Script)
     $action = New-ScheduledTaskAction -Execute 'powershell.exe' `
@@ -167,10 +158,8 @@ function Register-BootTask([string] $Name, [string] $Script) {
     }
 }
 
-# Creates the HNS network 'External' unless it exists: flanneld attaches its own network
-# (cbr0) to this external vSwitch and does not create it. It does not always survive a
-# reboot (moby/moby#38358, flannel-io/flannel#1272), so the boot path calls this before
-# every start of flanneld. Creating it drops the node's connection for a few seconds.
+# Creates the HNS network 'External' unless it exists (lost after some reboots:
+# moby/moby#38358); this drops the node's connection for a few seconds.
 function Initialize-ExternalNetwork {
     if (Get-HnsNetwork | Where-Object { $_.Name -eq 'External' }) {
         return
@@ -181,9 +170,7 @@ function Initialize-ExternalNetwork {
     Start-Sleep -Seconds 10
 }
 
-# This node's pod subnet as the API server has it, or '' before it has one. flanneld exits
-# at once without it ("pod cidr not assigned", flannel pkg/subnet/kube); in host-gw mode
-# kubeplan's timer on the first control-plane node gives it some seconds after the join.
+# This node's pod subnet as the API server has it, or '' before it has one.
 function Get-PodCidr {
     $podCidr = & (Join-Path $KubeDir 'kubectl.exe') --kubeconfig $KubeletConf get node $NodeName `
         -o 'jsonpath={.spec.podCIDR}'
@@ -223,9 +210,7 @@ if ($disk.Size -lt 90000000000) {
     throw "needs 100 GB of disk on C:, has $([math]::Round($disk.Size / 1gb)) GB"
 }
 
-# A node that has joined keeps its Kubernetes version: the running kubelet.exe cannot be
-# replaced, and a kubelet newer than the API server breaks the version skew policy
-# (kubernetes.io/releases/version-skew-policy). kubeplan does not upgrade nodes yet.
+# A node that has joined keeps its Kubernetes version: kubeplan does not upgrade nodes yet.
 if ((Test-Path $KubeletConf) -and (Test-Path (Join-Path $KubeDir 'kubelet.exe'))) {
     $joinedVersion = ((& (Join-Path $KubeDir 'kubelet.exe') --version) -split ' ')[-1]
     if ($joinedVersion -ne $KubernetesVersion) {
@@ -233,8 +218,7 @@ if ((Test-Path $KubeletConf) -and (Test-Path (Join-Path $KubeDir 'kubelet.exe'))
     }
 }
 
-# A join that stopped half-way leaves files kubeadm's preflight refuses on the next try
-# (bootstrap-kubelet.conf, pki\ca.crt, the kubelet on port 10250): undo it first.
+# A join that stopped half-way leaves files kubeadm's preflight refuses: undo it first.
 if (-not (Test-Path $KubeletConf) -and (Test-Path 'C:\etc\kubernetes\bootstrap-kubelet.conf') -and
     (Test-Path (Join-Path $KubeDir 'kubeadm.exe'))) {
     Write-Step 'an earlier kubeadm join did not finish: kubeadm reset first'
@@ -258,10 +242,7 @@ if ($missing.Count -gt 0) {
 New-Item -ItemType Directory -Force -Path $KubeDir, $CniBinDir, $CniConfDir, 'C:\etc\kube-flannel', `
     'C:\etc\kubernetes\pki', 'C:\etc\kubernetes\manifests', 'C:\var\lib\kubelet\etc\kubernetes', `
     'C:\var\log\kubelet', 'C:\run\flannel' | Out-Null
-# kubeadm writes clientCAFile: /etc/kubernetes/pki/ca.crt into the kubelet's config, and
-# the kubelet resolves a path that is not absolute on Windows against the config's folder
-# (pkg/kubelet/kubeletconfig/configfiles, resolveRelativePaths): C:\var\lib\kubelet\etc\
-# kubernetes\pki must lead to C:\etc\kubernetes\pki (sig-windows-tools' PrepareNode.ps1).
+# The kubelet finds clientCAFile /etc/kubernetes/pki/ca.crt under its config's folder.
 $kubeletPki = 'C:\var\lib\kubelet\etc\kubernetes\pki'
 $pkiLink = Get-Item -Path $kubeletPki -ErrorAction SilentlyContinue
 if ($pkiLink -and $pkiLink.LinkType -ne 'SymbolicLink') {
@@ -286,8 +267,7 @@ if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
     Copy-Item -Force -Path (Join-Path $Here 'containerd-config.toml') -Destination "$containerdDir\config.toml"
     Invoke-Program "$containerdDir\containerd.exe" '--register-service'
 }
-# kubeplan's config holds only the CNI folders, in the shape of the containerd release
-# installed; containerd's defaults fill in the rest.
+# kubeplan's config (only the CNI folders): containerd restarts only when it changed.
 $config = "$containerdDir\config.toml"
 $wanted = Join-Path $Here 'containerd-config.toml'
 if (-not (Test-Path $config) -or (Get-FileHash -Path $config).Hash -ne (Get-FileHash -Path $wanted).Hash) {
@@ -298,9 +278,7 @@ Start-Service -Name containerd
 # A leftover NAT config sorts before flannel's and pods would get 172.x addresses (sig-windows-tools #214).
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
-# Each binary with the services that run it, stopped before its file is replaced. Every
-# one is a node binary Kubernetes releases for windows/amd64 (hack/lib/golang.sh,
-# KUBE_NODE_BINARIES_WIN: kube-proxy, kubeadm, kubelet, kube-log-runner), and kubectl.
+# Each binary with the services that run it, stopped before its file is replaced.
 $binaries = [ordered]@{
     'kubelet.exe'         = @('kubelet')
     'kubeadm.exe'         = @()
@@ -339,9 +317,7 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
 Copy-Item -Force -Path (Join-Path $Here '10-flannel.json') -Destination (Join-Path $CniConfDir '10-flannel.json')
 Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\kube-flannel\net-conf.json'
 
-# New-HnsNetwork, New-HnsEndpoint and Attach-HnsHostEndpoint; Get-HnsNetwork and the
-# other Get-/Remove- cmdlets are Windows' own HostNetworkingService module. Pinned to
-# microsoft/SDN's last commit of the file (710cad6) and its SHA-256.
+# microsoft/SDN's hns.psm1 at its last commit (710cad6), checked against its SHA-256.
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
 Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
     -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
@@ -382,8 +358,7 @@ if (Test-Path $KubeletConf) {
     if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
 }
 
-# flanneld exits at once while the node has no pod subnet; in host-gw mode the first
-# control-plane node's timer gives it one some seconds after the join.
+# flanneld exits at once while the node has no pod subnet.
 Write-Step 'waiting for the node to get its pod subnet'
 $deadline = (Get-Date).AddMinutes(5)
 while (-not ($podCidr = Get-PodCidr)) {
