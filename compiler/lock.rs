@@ -108,7 +108,8 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
         created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         command: command.to_owned(),
     };
-    let deadline = Instant::now() + timeout;
+    // A timeout past what an Instant can hold (`--lock-timeout 584000000000y`) waits forever.
+    let deadline = Instant::now().checked_add(timeout);
     let mut replaced = None;
     let mut vanished = 0;
     loop {
@@ -127,13 +128,14 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
                     replaced = Some(stale);
                     continue;
                 }
-                if Instant::now() >= deadline {
+                let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+                if left == Some(Duration::ZERO) {
                     return Err(LockError::Held {
                         holder: read(&path).map(Box::new),
                         path,
                     });
                 }
-                std::thread::sleep(Duration::from_millis(50).min(deadline - Instant::now()));
+                std::thread::sleep(Duration::from_millis(50).min(left.unwrap_or(Duration::MAX)));
             }
             // Our temporary file was taken for an orphan in the instant before its flock.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && vanished < 10 => vanished += 1,

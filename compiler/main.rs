@@ -158,7 +158,21 @@ impl PathArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Output into a closed pipe (`kubeplan plan D | head -1`) ends the process quietly, as
+    // it does any Unix tool, instead of a panic in print!: the Rust runtime ignores SIGPIPE.
+    // SAFETY: at the start of main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap exits 2 on a usage error, the code `plan --detailed-exitcode` gives for
+            // "changes present": a CI job would read a mistyped flag as changes.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(message) => {

@@ -154,7 +154,7 @@ fn a_removed_linux_node_gets_a_shellcheck_clean_reset_script() {
             String::from_utf8_lossy(&out.stdout)
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("NODE_NAME=worker-1"), "{script}");
+        assert!(text.contains("NODE_NAME='worker-1'"), "{script}");
     }
 }
 
@@ -743,4 +743,75 @@ fn plan_save_takes_the_lock_and_plain_plan_does_not() {
         .assert()
         .code(0);
     assert!(saved.is_file());
+}
+
+#[test]
+fn a_usage_error_exits_1_not_the_2_of_changes_present() {
+    // `plan --detailed-exitcode` exits 2 when there are changes; clap's usage errors exit 2
+    // too, so a CI job would read a mistyped flag as changes (issue 15).
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["plan", "--detailed-exitcod"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "unexpected argument '--detailed-exitcod'",
+        ));
+    Command::cargo_bin("kubeplan")
+        .unwrap()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("kubeplan "));
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `kubeplan plan D | head -1`: the reader is gone before kubeplan writes.
+    use std::os::unix::process::ExitStatusExt;
+    let spec = SpecDir::new(&three_node_spec());
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubeplan"))
+        .arg("plan")
+        .arg(spec.path())
+        .stdout(writer)
+        .output()
+        .expect("kubeplan runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(13),
+        "ended by SIGPIPE: {:?}",
+        out.status
+    );
+    assert!(!spec.state().exists(), "plan writes no state");
+}
+
+#[test]
+fn a_lock_timeout_beyond_any_clock_waits_without_a_panic() {
+    // Instant + 584,000,000,000 years overflows; no lock is held, so apply goes ahead.
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve", "--lock-timeout", "584000000000y"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Apply complete!"));
+}
+
+#[test]
+fn a_spec_and_a_var_file_with_a_utf8_byte_order_mark_are_read() {
+    // What Windows editors write: HCL has no BOM, so it was "unexpected token" at 1:1.
+    let spec = SpecDir::new(&format!("\u{feff}{}", three_node_spec()));
+    let var_file = spec.path().join("vars.tfvars");
+    fs::write(&var_file, "\u{feff}k8s_version = \"1.30.6\"\n").unwrap();
+    spec.kubeplan(&["validate", "--var-file", var_file.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("cluster demo with 3 nodes"));
+    // A syntax error after the mark is still found at its own line and column.
+    spec.write_spec("\u{feff}cluster \"x\" {\n  = 1\n}\n");
+    spec.kubeplan(&["validate"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(":2:3"));
 }

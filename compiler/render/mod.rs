@@ -91,7 +91,15 @@ fn engine() -> Result<&'static Engine, RenderError> {
         .get_or_init(|| {
             let mut tera = Tera::new();
             tera.autoescape_on(Vec::<&str>::new());
-            tera.register_filter("sh", |s: &str, _: Kwargs, _: &State| quote::sh(s));
+            // `sh(quoted=true)` for an assignment's value: always in single quotes.
+            tera.register_filter("sh", |s: &str, kwargs: Kwargs, _: &State| {
+                let quoted: Option<bool> = kwargs.get("quoted")?;
+                Ok::<_, tera::Error>(if quoted == Some(true) {
+                    quote::sh_quoted(s)
+                } else {
+                    quote::sh(s)
+                })
+            });
             tera.register_filter("ps", |s: &str, _: Kwargs, _: &State| quote::ps(s));
             tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
             // Ends every `if / elif` chain over a kind, so that a kind a template does not

@@ -15,6 +15,13 @@ pub fn sh(s: &str) -> String {
     if plain {
         return s.to_owned();
     }
+    sh_quoted(s)
+}
+
+/// Quotes a string as one bash word, always in single quotes: for the value of an
+/// assignment, where a plain word that names a command (`NODE_NAME=cp`) reads to
+/// shellcheck like a command's output forgotten (SC2209).
+pub fn sh_quoted(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 

@@ -241,7 +241,7 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
     let mut files = Vec::new();
     for path in paths {
         match std::fs::read_to_string(&path) {
-            Ok(text) => files.push((path.display().to_string(), text)),
+            Ok(text) => files.push((path.display().to_string(), without_bom(text))),
             Err(e) => diags.push(Diagnostic::error(
                 Code::Input,
                 None,
@@ -250,6 +250,15 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
         }
     }
     files
+}
+
+/// The text without the UTF-8 byte-order mark Windows editors put at its start: HCL
+/// does not know it, and the mark is no character a location should count.
+pub(crate) fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
 }
 
 fn parse_files(

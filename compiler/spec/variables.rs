@@ -144,7 +144,7 @@ fn apply_var_file(
     diags: &mut Diagnostics,
 ) {
     let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+        Ok(t) => super::without_bom(t),
         Err(e) => {
             diags.push(
                 Diagnostic::error(

@@ -9,7 +9,7 @@
 # through it to remove the node's etcd member (cmd/kubeadm/app/cmd/phases/reset,
 # removeetcdmember.go), and skips that when it cannot. Safe to run again.
 set -euo pipefail
-NODE_NAME={{ removed.name | sh }}
+NODE_NAME={{ removed.name | sh(quoted=true) }}
 export KUBECONFIG=/etc/kubernetes/admin.conf
 
 if ! kubectl get node "$NODE_NAME" >/dev/null 2>&1; then

@@ -8,7 +8,7 @@
 # the container runtime's pods and the pod network on this machine, as Rancher's node
 # cleanup does. Kubernetes packages stay installed. Safe to run again.
 set -euo pipefail
-NODE_NAME={{ removed.name | sh }}
+NODE_NAME={{ removed.name | sh(quoted=true) }}
 [[ $(id -u) -eq 0 ]] || { echo "run as root" >&2; exit 1; }
 
 if command -v kubeadm >/dev/null; then

@@ -46,7 +46,7 @@ no_source_dest_check {{ r.node | sh }} {{ r.address | sh }} {{ r.instance | sh }
 {%- elif cluster.platform == "gce" %}
 
 command -v gcloud >/dev/null || die "the Google Cloud CLI is not installed (https://cloud.google.com/sdk)"
-NETWORK={{ cluster.cloud.network | sh }}
+NETWORK={{ cluster.cloud.network | sh(quoted=true) }}
 
 # NODE VM: GCE sets IP forwarding when a VM is created (--can-ip-forward).
 check_ip_forward() {
@@ -88,10 +88,10 @@ delete_route {{ g.gce_route | sh }}
 {%- else %}
 
 command -v az >/dev/null || die "the Azure CLI is not installed (https://aka.ms/azure-cli)"
-RESOURCE_GROUP={{ cluster.cloud.resource_group | sh }}
-VIRTUAL_NETWORK={{ cluster.cloud.virtual_network | sh }}
-SUBNET={{ cluster.cloud.subnet | sh }}
-ROUTE_TABLE={{ cluster.cloud.route_table | sh }}
+RESOURCE_GROUP={{ cluster.cloud.resource_group | sh(quoted=true) }}
+VIRTUAL_NETWORK={{ cluster.cloud.virtual_network | sh(quoted=true) }}
+SUBNET={{ cluster.cloud.subnet | sh(quoted=true) }}
+ROUTE_TABLE={{ cluster.cloud.route_table | sh(quoted=true) }}
 
 if ! az network route-table show --resource-group "$RESOURCE_GROUP" --name "$ROUTE_TABLE" >/dev/null 2>&1; then
   echo "kubeplan: creating route table $ROUTE_TABLE"

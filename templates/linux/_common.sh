@@ -1,15 +1,15 @@
-NODE_NAME={{ node.name | sh }}
-NODE_ADDRESS={{ node.address | sh }}
-NODE_INTERFACE={{ node.interface | sh }}
-DISTRO={{ node.linux.distro | sh }}
-DISTRO_ID={{ node.linux.os_release_id | sh }}
-DISTRO_MAJOR={{ node.linux.major | sh }}
-KUBE_VERSION={{ cluster.kubernetes_version | sh }}
-KUBE_CHANNEL={{ cluster.kube_channel | sh }}
-NODE_LABELS={{ node.kubelet_labels | sh }}
-NODE_TAINTS={{ node.kubelet_taints | sh }}
+NODE_NAME={{ node.name | sh(quoted=true) }}
+NODE_ADDRESS={{ node.address | sh(quoted=true) }}
+NODE_INTERFACE={{ node.interface | sh(quoted=true) }}
+DISTRO={{ node.linux.distro | sh(quoted=true) }}
+DISTRO_ID={{ node.linux.os_release_id | sh(quoted=true) }}
+DISTRO_MAJOR={{ node.linux.major | sh(quoted=true) }}
+KUBE_VERSION={{ cluster.kubernetes_version | sh(quoted=true) }}
+KUBE_CHANNEL={{ cluster.kube_channel | sh(quoted=true) }}
+NODE_LABELS={{ node.kubelet_labels | sh(quoted=true) }}
+NODE_TAINTS={{ node.kubelet_taints | sh(quoted=true) }}
 {%- if cluster.ovn %}
-OVN_CENTRAL={{ cluster.ovn_central | sh }}
+OVN_CENTRAL={{ cluster.ovn_central | sh(quoted=true) }}
 {%- endif %}
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -161,7 +161,7 @@ fi
 systemctl enable --now docker
 cri_dockerd_changed=false
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
-CRI_DOCKERD_VERSION={{ cluster.versions.cri_dockerd | sh }}
+CRI_DOCKERD_VERSION={{ cluster.versions.cri_dockerd | sh(quoted=true) }}
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
   log "cri-dockerd $CRI_DOCKERD_VERSION"
   tmp=$(mktemp -d)

@@ -14,14 +14,14 @@
 # certificates with; kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
+CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh(quoted=true) }}
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
 {% include "linux/_common.sh" %}
 {% include "linux/_undo-join.sh" %}
 [[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
   die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
 {% if cluster.ca_cert_hash -%}
-CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}
+CA_CERT_HASH={{ cluster.ca_cert_hash | sh(quoted=true) }}
 {%- else -%}
 : "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
 CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH

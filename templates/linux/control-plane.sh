@@ -89,7 +89,7 @@ systemctl enable --now kubeplan-pod-cidrs.timer
 log "applying kube-flannel.yml"
 kubectl apply -f "./kube-flannel.yml"
 {% elif cluster.calico -%}
-calico_version={{ cluster.versions.calico | sh }}
+calico_version={{ cluster.versions.calico | sh(quoted=true) }}
 log "installing the Tigera operator of Calico $calico_version"
 kubectl apply --server-side --force-conflicts \
   -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"

@@ -12,11 +12,11 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh }}
+CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh(quoted=true) }}
 {% include "linux/_common.sh" %}
 {% include "linux/_undo-join.sh" %}
 {% if cluster.ca_cert_hash -%}
-CA_CERT_HASH={{ cluster.ca_cert_hash | sh }}
+CA_CERT_HASH={{ cluster.ca_cert_hash | sh(quoted=true) }}
 {%- else -%}
 : "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
 CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH

@@ -86,7 +86,8 @@ pub fn compile(name: String, spec: String, inputs: &VarInputs, prior: Option<&St
 }
 
 /// The test specs: the GCE example moved to AWS and Azure, so each cloud's network
-/// script is generated; three-node on Docker (vxlan and host-gw); three-node at the
+/// script is generated; three-node on Docker (vxlan and host-gw), and with a node named
+/// `cp`; three-node at the
 /// oldest supported Kubernetes, at the first release of kubeadm's v1beta4 API and at a
 /// recent release.
 fn variants() -> Vec<(String, String, VarInputs)> {
@@ -102,6 +103,9 @@ fn variants() -> Vec<(String, String, VarInputs)> {
     let three_node = example_spec("three-node");
     let docker = three_node.replace("\"containerd\"", "\"docker\"");
     let docker_host_gw = docker.replace("\"vxlan\"", "\"host-gw\"");
+    // A node named after a command: `NODE_NAME=cp` reads to shellcheck as a command's
+    // output forgotten (SC2209) unless the value is quoted.
+    let command_name = three_node.replace("\"worker-1\"", "\"cp\"");
     let version = |v: &str| VarInputs {
         vars: vec![format!("k8s_version={v}")],
         ..VarInputs::default()
@@ -112,6 +116,7 @@ fn variants() -> Vec<(String, String, VarInputs)> {
         ("gce-host-gw@azure".into(), azure, none()),
         ("three-node@docker".into(), docker, none()),
         ("three-node@docker-host-gw".into(), docker_host_gw, none()),
+        ("three-node@command-name".into(), command_name, none()),
         (
             "three-node@1.24.0".into(),
             three_node.clone(),

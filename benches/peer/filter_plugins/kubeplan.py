@@ -7,10 +7,11 @@ _PLAIN = re.compile(r"[A-Za-z0-9_\-./:@%+,]+")
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 
 
-def sh(s):
-    """One bash word: plain words as they are, anything else single-quoted."""
+def sh(s, quoted=False):
+    """One bash word: plain words as they are, anything else (and, with quoted=True,
+    everything) single-quoted."""
     s = str(s)
-    if s and _PLAIN.fullmatch(s):
+    if not quoted and s and _PLAIN.fullmatch(s):
         return s
     return "'" + s.replace("'", "'\\''") + "'"
 

@@ -9,14 +9,14 @@
 set -euo pipefail
 
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to a key from kubeadm certs certificate-key; every control-plane node needs the same one}"
-NODE_NAME=cp-01
-NODE_ADDRESS=172.16.40.9
-NODE_INTERFACE=ens192
-DISTRO=rocky-9.4
-DISTRO_ID=rocky
-DISTRO_MAJOR=9
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+NODE_NAME='cp-01'
+NODE_ADDRESS='172.16.40.9'
+NODE_INTERFACE='ens192'
+DISTRO='rocky-9.4'
+DISTRO_ID='rocky'
+DISTRO_MAJOR='9'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -200,7 +200,7 @@ log "CA cert hash: $ca_hash"
 log "pin it in the spec as cluster.join.ca_cert_hash, or pass it to the other nodes' scripts"
 
 # --- step cni/cp-01: Calico VXLAN --------------------------------------
-calico_version=v3.28.2
+calico_version='v3.28.2'
 log "installing the Tigera operator of Calico $calico_version"
 kubectl apply --server-side --force-conflicts \
   -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"

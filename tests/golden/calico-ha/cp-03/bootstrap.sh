@@ -10,16 +10,16 @@
 # certificates with; kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=172.16.40.100:6443
+CONTROL_PLANE_ENDPOINT='172.16.40.100:6443'
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
-NODE_NAME=cp-03
-NODE_ADDRESS=172.16.40.11
-NODE_INTERFACE=ens192
-DISTRO=rocky-9.4
-DISTRO_ID=rocky
-DISTRO_MAJOR=9
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+NODE_NAME='cp-03'
+NODE_ADDRESS='172.16.40.11'
+NODE_INTERFACE='ens192'
+DISTRO='rocky-9.4'
+DISTRO_ID='rocky'
+DISTRO_MAJOR='9'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

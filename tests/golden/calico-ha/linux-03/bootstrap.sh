@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=172.16.40.100:6443
-NODE_NAME=linux-03
-NODE_ADDRESS=172.16.40.19
-NODE_INTERFACE=ens192
-DISTRO=rocky-9.4
-DISTRO_ID=rocky
-DISTRO_MAJOR=9
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+CONTROL_PLANE_ENDPOINT='172.16.40.100:6443'
+NODE_NAME='linux-03'
+NODE_ADDRESS='172.16.40.19'
+NODE_INTERFACE='ens192'
+DISTRO='rocky-9.4'
+DISTRO_ID='rocky'
+DISTRO_MAJOR='9'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

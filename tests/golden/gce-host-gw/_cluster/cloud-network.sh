@@ -16,7 +16,7 @@ die() {
 }
 
 command -v gcloud >/dev/null || die "the Google Cloud CLI is not installed (https://cloud.google.com/sdk)"
-NETWORK=kubeplan-vpc
+NETWORK='kubeplan-vpc'
 
 # NODE VM: GCE sets IP forwarding when a VM is created (--can-ip-forward).
 check_ip_forward() {

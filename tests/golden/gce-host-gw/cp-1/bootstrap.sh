@@ -8,14 +8,14 @@
 # generate makes one); kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-NODE_NAME=cp-1
-NODE_ADDRESS=10.128.0.10
-NODE_INTERFACE=ens4
-DISTRO=ubuntu-22.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=22
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+NODE_NAME='cp-1'
+NODE_ADDRESS='10.128.0.10'
+NODE_INTERFACE='ens4'
+DISTRO='ubuntu-22.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='22'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

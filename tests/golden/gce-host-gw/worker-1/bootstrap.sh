@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=10.128.0.10:6443
-NODE_NAME=worker-1
-NODE_ADDRESS=10.128.0.11
-NODE_INTERFACE=ens4
-DISTRO=ubuntu-22.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=22
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+CONTROL_PLANE_ENDPOINT='10.128.0.10:6443'
+NODE_NAME='worker-1'
+NODE_ADDRESS='10.128.0.11'
+NODE_INTERFACE='ens4'
+DISTRO='ubuntu-22.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='22'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

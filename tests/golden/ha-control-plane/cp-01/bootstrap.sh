@@ -9,14 +9,14 @@
 set -euo pipefail
 
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to a key from kubeadm certs certificate-key; every control-plane node needs the same one}"
-NODE_NAME=cp-01
-NODE_ADDRESS=10.20.0.9
-NODE_INTERFACE=eth0
-DISTRO=ubuntu-24.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=24
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+NODE_NAME='cp-01'
+NODE_ADDRESS='10.20.0.9'
+NODE_INTERFACE='eth0'
+DISTRO='ubuntu-24.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='24'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

@@ -10,16 +10,16 @@
 # certificates with; kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=k8s-api.prod.example.com:6443
+CONTROL_PLANE_ENDPOINT='k8s-api.prod.example.com:6443'
 : "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
-NODE_NAME=cp-03
-NODE_ADDRESS=10.20.0.11
-NODE_INTERFACE=eth0
-DISTRO=ubuntu-24.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=24
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+NODE_NAME='cp-03'
+NODE_ADDRESS='10.20.0.11'
+NODE_INTERFACE='eth0'
+DISTRO='ubuntu-24.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='24'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=k8s-api.prod.example.com:6443
-NODE_NAME=linux-01
-NODE_ADDRESS=10.20.0.17
-NODE_INTERFACE=eth0
-DISTRO=ubuntu-24.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=24
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+CONTROL_PLANE_ENDPOINT='k8s-api.prod.example.com:6443'
+NODE_NAME='linux-01'
+NODE_ADDRESS='10.20.0.17'
+NODE_INTERFACE='eth0'
+DISTRO='ubuntu-24.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='24'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS='cattle.io/os=linux:NoSchedule'
 # Work from the folder holding this script and its files.

@@ -8,14 +8,14 @@
 # generate makes one); kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-NODE_NAME=cp-1
-NODE_ADDRESS=192.168.10.10
-NODE_INTERFACE=eno1
-DISTRO=debian-12
-DISTRO_ID=debian
-DISTRO_MAJOR=12
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+NODE_NAME='cp-1'
+NODE_ADDRESS='192.168.10.10'
+NODE_INTERFACE='eno1'
+DISTRO='debian-12'
+DISTRO_ID='debian'
+DISTRO_MAJOR='12'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=192.168.10.10:6443
-NODE_NAME=worker-1
-NODE_ADDRESS=192.168.10.11
-NODE_INTERFACE=eno1
-DISTRO=rocky-9.3
-DISTRO_ID=rocky
-DISTRO_MAJOR=9
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+CONTROL_PLANE_ENDPOINT='192.168.10.10:6443'
+NODE_NAME='worker-1'
+NODE_ADDRESS='192.168.10.11'
+NODE_INTERFACE='eno1'
+DISTRO='rocky-9.3'
+DISTRO_ID='rocky'
+DISTRO_MAJOR='9'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -151,7 +151,7 @@ undo_unfinished_join() {
     kubeadm reset --force --cri-socket unix:///var/run/containerd/containerd.sock
   fi
 }
-CA_CERT_HASH=sha256:7f3c2a9e5d1b8c4f6a0e2d9b7c5a3f1e8d6b4a2c0e9f7d5b3a1c8e6f4d2b0a9c
+CA_CERT_HASH='sha256:7f3c2a9e5d1b8c4f6a0e2d9b7c5a3f1e8d6b4a2c0e9f7d5b3a1c8e6f4d2b0a9c'
 
 # --- step join/worker-1: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then

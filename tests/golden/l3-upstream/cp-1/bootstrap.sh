@@ -8,14 +8,14 @@
 # generate makes one); kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-NODE_NAME=cp-1
-NODE_ADDRESS=10.127.132.138
-NODE_INTERFACE=eno1
-DISTRO=ubuntu-24.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=24
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+NODE_NAME='cp-1'
+NODE_ADDRESS='10.127.132.138'
+NODE_INTERFACE='eno1'
+DISTRO='ubuntu-24.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='24'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS=''
 NODE_TAINTS='cattle.io/os=linux:NoSchedule'
 # Work from the folder holding this script and its files.

@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=10.127.132.138:6443
-NODE_NAME=worker-1
-NODE_ADDRESS=10.127.132.139
-NODE_INTERFACE=eno1
-DISTRO=rocky-9.4
-DISTRO_ID=rocky
-DISTRO_MAJOR=9
-KUBE_VERSION=1.30.6
-KUBE_CHANNEL=v1.30
+CONTROL_PLANE_ENDPOINT='10.127.132.138:6443'
+NODE_NAME='worker-1'
+NODE_ADDRESS='10.127.132.139'
+NODE_INTERFACE='eno1'
+DISTRO='rocky-9.4'
+DISTRO_ID='rocky'
+DISTRO_MAJOR='9'
+KUBE_VERSION='1.30.6'
+KUBE_CHANNEL='v1.30'
 NODE_LABELS='node.kubernetes.io/ingress=true'
 NODE_TAINTS='cattle.io/os=linux:NoSchedule'
 # Work from the folder holding this script and its files.

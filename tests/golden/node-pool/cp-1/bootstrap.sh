@@ -8,14 +8,14 @@
 # generate makes one); kubeplan never writes it anywhere. Safe to run again.
 set -euo pipefail
 
-NODE_NAME=cp-1
-NODE_ADDRESS=172.16.0.10
-NODE_INTERFACE=eth0
-DISTRO=ubuntu-22.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=22
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+NODE_NAME='cp-1'
+NODE_ADDRESS='172.16.0.10'
+NODE_INTERFACE='eth0'
+DISTRO='ubuntu-22.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='22'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.

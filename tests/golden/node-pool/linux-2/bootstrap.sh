@@ -8,15 +8,15 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=172.16.0.10:6443
-NODE_NAME=linux-2
-NODE_ADDRESS=172.16.0.12
-NODE_INTERFACE=eth0
-DISTRO=ubuntu-22.04
-DISTRO_ID=ubuntu
-DISTRO_MAJOR=22
-KUBE_VERSION=1.31.2
-KUBE_CHANNEL=v1.31
+CONTROL_PLANE_ENDPOINT='172.16.0.10:6443'
+NODE_NAME='linux-2'
+NODE_ADDRESS='172.16.0.12'
+NODE_INTERFACE='eth0'
+DISTRO='ubuntu-22.04'
+DISTRO_ID='ubuntu'
+DISTRO_MAJOR='22'
+KUBE_VERSION='1.31.2'
+KUBE_CHANNEL='v1.31'
 NODE_LABELS=''
 NODE_TAINTS='cattle.io/os=linux:NoSchedule'
 # Work from the folder holding this script and its files.

@@ -8,18 +8,18 @@
 # kubeplan never writes the token anywhere. Safe to run again.
 set -euo pipefail
 
-CONTROL_PLANE_ENDPOINT=10.0.1.10:6443
-NODE_NAME=linux-1
-NODE_ADDRESS=10.0.1.11
-NODE_INTERFACE=eth0
-DISTRO=debian-12
-DISTRO_ID=debian
-DISTRO_MAJOR=12
-KUBE_VERSION=1.29.10
-KUBE_CHANNEL=v1.29
+CONTROL_PLANE_ENDPOINT='10.0.1.10:6443'
+NODE_NAME='linux-1'
+NODE_ADDRESS='10.0.1.11'
+NODE_INTERFACE='eth0'
+DISTRO='debian-12'
+DISTRO_ID='debian'
+DISTRO_MAJOR='12'
+KUBE_VERSION='1.29.10'
+KUBE_CHANNEL='v1.29'
 NODE_LABELS=''
 NODE_TAINTS=''
-OVN_CENTRAL=10.0.1.10
+OVN_CENTRAL='10.0.1.10'
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -130,7 +130,7 @@ fi
 systemctl enable --now docker
 cri_dockerd_changed=false
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
-CRI_DOCKERD_VERSION=0.3.15
+CRI_DOCKERD_VERSION='0.3.15'
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
   log "cri-dockerd $CRI_DOCKERD_VERSION"
   tmp=$(mktemp -d)
