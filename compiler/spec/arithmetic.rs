@@ -31,6 +31,10 @@ impl VisitMut for Folder<'_, '_> {
             return;
         }
         visit_expr_mut(self, expr); // operands first
+        if self.error.is_some() {
+            // An operand failed and stays unfolded: evaluating it below is what panics.
+            return;
+        }
         let EditExpr::BinaryOp(op) = &*expr else {
             return;
         };
@@ -139,6 +143,10 @@ mod tests {
             "1e308 * 10",
             "1.5 % 0",
             "true ? 0 / 0 : 1",
+            // An outer operation around the failing one (issue 15).
+            "1 + 1 % 0",
+            "(1 % 0) + 1",
+            "length([1 % 0]) + 1",
         ] {
             let err = eval(text).unwrap_err();
             assert!(err.contains("has no finite result"), "{text}: {err}");
