@@ -60,6 +60,11 @@ pub enum LockError {
         holder: Box<LockInfo>,
     },
     NotLocked(PathBuf),
+    /// `force-unlock` of a lock whose run still holds its `flock`: it is alive.
+    Alive {
+        path: PathBuf,
+        holder: Box<LockInfo>,
+    },
     Io(PathBuf, std::io::Error),
 }
 
@@ -84,6 +89,12 @@ impl std::fmt::Display for LockError {
                 holder.id
             ),
             LockError::NotLocked(path) => write!(f, "the state is not locked ({} does not exist)", path.display()),
+            LockError::Alive { path, holder } => write!(
+                f,
+                "the run holding {} is still running: {holder}\nhint: let it finish, or stop pid {} first; force-unlock removes only the lock of a run that is gone",
+                path.display(),
+                holder.pid
+            ),
             LockError::Io(path, e) => write!(f, "cannot use lock {}: {e}", path.display()),
         }
     }
@@ -207,7 +218,9 @@ fn read(path: &Path) -> Option<LockInfo> {
     serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
 }
 
-/// Removes the lock of `state_path` if its id is `id`.
+/// Removes the lock of `state_path` if its id is `id` and the run that took it is gone:
+/// a live run holds the file's `flock`, and would otherwise go on to write the state that
+/// another run now locks.
 pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> {
     let path = lock_path(state_path);
     if !path.exists() {
@@ -218,6 +231,13 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> 
     };
     if holder.id != id {
         return Err(LockError::WrongId {
+            path,
+            holder: Box::new(holder),
+        });
+    }
+    let file = fs::File::open(&path).map_err(|e| LockError::Io(path.clone(), e))?;
+    if file.try_lock().is_err() {
+        return Err(LockError::Alive {
             path,
             holder: Box::new(holder),
         });
@@ -267,9 +287,18 @@ mod tests {
             force_unlock(&state, "not-the-id"),
             Err(LockError::WrongId { .. })
         ));
+        // The run that holds it is alive (its flock is held): not removed.
         let id = first.info().id.clone();
-        assert_eq!(force_unlock(&state, &id).unwrap().id, id);
+        assert!(matches!(
+            force_unlock(&state, &id),
+            Err(LockError::Alive { .. })
+        ));
+        assert!(lock_path(&state).exists());
         drop(first);
+        assert!(!lock_path(&state).exists(), "released on drop");
+        // A lock whose run is gone goes with its id.
+        let stale = left_behind(&state, "another-host");
+        assert_eq!(force_unlock(&state, &stale.id).unwrap(), stale);
         let again = acquire(&state, Duration::ZERO, "kubeplan apply").unwrap();
         drop(again);
         assert!(!lock_path(&state).exists(), "released on drop");

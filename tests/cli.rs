@@ -540,10 +540,15 @@ fn two_applies_at_once_one_wins_the_other_names_the_lock_holder() {
 #[test]
 fn a_stale_lock_blocks_apply_until_force_unlock_with_its_id() {
     let spec = SpecDir::new(&three_node_spec());
-    let stale =
-        kubeplan::lock::acquire(&spec.state(), Duration::ZERO, "kubeplan apply (crashed)").unwrap();
-    let id = stale.info().id.clone();
-    std::mem::forget(stale); // as if its process had died holding it
+    // The lock of a run on another host that died: this host cannot tell it is gone.
+    let id = "0b1c2d3e-0000-4000-8000-000000000001";
+    fs::write(
+        kubeplan::lock::lock_path(&spec.state()),
+        format!(
+            r#"{{"id":"{id}","pid":4000000,"host":"another-host","created":"2026-11-23T08:00:00Z","command":"kubeplan apply (crashed)"}}"#
+        ),
+    )
+    .unwrap();
     spec.kubeplan(&["apply", "--auto-approve"])
         .assert()
         .code(1)
@@ -560,13 +565,33 @@ fn a_stale_lock_blocks_apply_until_force_unlock_with_its_id() {
         .code(1)
         .stderr(predicate::str::contains("is not this lock's id"));
     let mut cmd = Command::cargo_bin("kubeplan").unwrap();
-    cmd.args(["force-unlock", &id]).arg(spec.path());
+    cmd.args(["force-unlock", id]).arg(spec.path());
     cmd.assert()
         .success()
         .stdout(predicate::str::contains("Unlocked"));
     spec.kubeplan(&["apply", "--auto-approve"])
         .assert()
         .success();
+}
+
+#[test]
+fn force_unlock_refuses_the_lock_of_a_run_that_is_still_alive() {
+    // Removing it let the live run overwrite the state another run then locked (issue 15).
+    let spec = SpecDir::new(&three_node_spec());
+    let held = kubeplan::lock::acquire(&spec.state(), Duration::ZERO, "kubeplan apply .").unwrap();
+    let id = held.info().id.clone();
+    let mut cmd = Command::cargo_bin("kubeplan").unwrap();
+    cmd.args(["force-unlock", &id]).arg(spec.path());
+    cmd.assert()
+        .code(1)
+        .stderr(predicate::str::contains("is still running"))
+        .stderr(predicate::str::contains(format!(
+            "stop pid {} first",
+            std::process::id()
+        )));
+    assert!(kubeplan::lock::lock_path(&spec.state()).exists());
+    drop(held);
+    assert!(!kubeplan::lock::lock_path(&spec.state()).exists());
 }
 
 #[test]
