@@ -228,6 +228,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             lock_timeout,
         } => {
             let (state_path, out_dir) = paths.resolve(&spec.dir);
+            if let Some(file) = &save {
+                refuse_to_save_over_an_input(file, &spec, &state_path)?;
+            }
             // Saving a plan reads the state under the lock, as apply does.
             let _lock = match &save {
                 Some(_) => Some(take_lock(
@@ -415,6 +418,57 @@ fn take_lock(
         );
     }
     Ok(lock)
+}
+
+/// `plan --save FILE` writes FILE: never over the state (its latest serial would be
+/// lost, the backup being one apply older), its backup, its lock, a spec file or a
+/// variable file.
+fn refuse_to_save_over_an_input(
+    file: &Path,
+    spec: &SpecArgs,
+    state_path: &Path,
+) -> Result<(), String> {
+    let mut inputs = vec![
+        (state_path.to_path_buf(), "the state"),
+        (state::backup_path(state_path), "the state's backup"),
+        (lock::lock_path(state_path), "the state's lock"),
+    ];
+    if let Ok(entries) = std::fs::read_dir(&spec.dir) {
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.extension().is_some_and(|e| e == "hcl") {
+                inputs.push((path, "a spec file"));
+            }
+        }
+    }
+    inputs.extend(
+        spec.var_files
+            .iter()
+            .map(|f| (f.clone(), "a variable file")),
+    );
+    let target = resolved(file);
+    match inputs.iter().find(|(input, _)| resolved(input) == target) {
+        Some((input, what)) => Err(format!(
+            "plan --save {} would overwrite {what}, {}\nhint: save the plan to a file of its own, e.g. kubeplan plan --save plan.json",
+            file.display(),
+            input.display()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A path with its folder's symlinks and `..` resolved, the file itself too when it exists.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let parent = apply::parent(path);
+    let parent = parent
+        .canonicalize()
+        .unwrap_or_else(|_| parent.to_path_buf());
+    match path.file_name() {
+        Some(name) => parent.join(name),
+        None => parent,
+    }
 }
 
 fn read_saved(file: &Path) -> Result<saved::SavedPlan, String> {

@@ -840,3 +840,40 @@ fn a_spec_and_a_var_file_with_a_utf8_byte_order_mark_are_read() {
         .code(1)
         .stderr(predicate::str::contains(":2:3"));
 }
+
+#[test]
+fn plan_save_refuses_to_overwrite_the_state_its_backup_lock_or_a_spec_file() {
+    // Saving over the state lost its latest serial; over the spec, the spec (issue 15).
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0); // writes the backup
+    let state = fs::read_to_string(spec.state()).unwrap();
+    let dir = spec.path().to_str().unwrap().to_owned();
+    for (target, what) in [
+        (format!("{dir}/kubeplan.state.json"), "the state"),
+        (format!("{dir}/out/../kubeplan.state.json"), "the state"),
+        (
+            format!("{dir}/kubeplan.state.json.backup"),
+            "the state's backup",
+        ),
+        (
+            format!("{dir}/kubeplan.state.json.lock"),
+            "the state's lock",
+        ),
+        (format!("{dir}/main.hcl"), "a spec file"),
+    ] {
+        spec.kubeplan(&["plan", "--save", &target])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("would overwrite {what}")));
+    }
+    assert_eq!(fs::read_to_string(spec.state()).unwrap(), state);
+    assert_eq!(
+        fs::read_to_string(spec.path().join("main.hcl")).unwrap(),
+        three_node_spec()
+    );
+    assert!(!kubeplan::lock::lock_path(&spec.state()).exists());
+    spec.kubeplan(&["plan", "--save", &format!("{dir}/plan.json")])
+        .assert()
+        .code(0);
+}
