@@ -158,8 +158,17 @@ pub fn apply(
 /// place; it exists only while an apply runs (or after one was killed).
 pub const STAGING: &str = ".kubeplan-tmp";
 
-/// The prefix of temporary files, in the staging folder and beside the state.
+/// The prefix of temporary files in the staging folder; beside the state a temporary
+/// file's name starts with its target's, see [`temp_prefix`].
 const TEMP_PREFIX: &str = ".kubeplan-tmp-";
+
+/// The name a temporary file for `target` starts with: `.NAME.kubeplan-tmp-`, so that a
+/// run cleaning up after a killed one removes only its own state's temporary files, not
+/// those of another state in the same folder or a user's file.
+fn temp_prefix(target: &Path) -> String {
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    format!(".{name}{TEMP_PREFIX}")
+}
 
 /// Removes the temporary files of an apply that was killed before it could clean up.
 /// Runs under the state lock, so none of them belongs to a running apply.
@@ -176,8 +185,13 @@ fn clear_leftovers(staging: &Path, state_path: &Path) -> Result<(), ApplyError> 
     let Ok(entries) = fs::read_dir(state_dir) else {
         return Ok(()); // no state folder yet: nothing left over
     };
+    let ours = [
+        temp_prefix(state_path),
+        temp_prefix(&crate::state::backup_path(state_path)),
+    ];
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if ours.iter().any(|prefix| name.starts_with(prefix.as_str())) {
             fs::remove_file(entry.path()).map_err(io(&entry.path()))?;
         }
     }
@@ -276,8 +290,9 @@ pub fn write_atomic(
         source,
     };
     fs::create_dir_all(parent(path)).map_err(err)?;
+    let prefix = temp_prefix(path);
     let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+        .prefix(&prefix)
         .tempfile_in(temp_dir)
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;

@@ -877,3 +877,25 @@ fn plan_save_refuses_to_overwrite_the_state_its_backup_lock_or_a_spec_file() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn apply_cleans_up_only_its_own_states_temporary_files() {
+    // An apply's clean-up deleted every `.kubeplan-tmp-*` beside its state: another
+    // state's in-flight temporary file and a user's file of that name (issue 15).
+    let spec = SpecDir::new(&three_node_spec());
+    let others = [
+        ".kubeplan-tmp-notes.txt",
+        ".other.state.json.kubeplan-tmp-a1b2c3",
+    ];
+    for name in others {
+        fs::write(spec.path().join(name), "not this state's").unwrap();
+    }
+    // What a killed apply of this state left beside it.
+    let dead = spec.path().join(".kubeplan.state.json.kubeplan-tmp-x9y8z7");
+    fs::write(&dead, "{").unwrap();
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    for name in others {
+        assert!(spec.path().join(name).exists(), "{name} was deleted");
+    }
+    assert!(!dead.exists(), "this state's leftover stays");
+}
