@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::powershell::{first_child, parse, syntax_errors, walk};
-use common::specs::{self, report};
+use common::powershell::{first_child, parse, scripts, syntax_errors, walk};
+use common::specs::report;
 use common::text;
 use tree_sitter::Tree;
 
@@ -167,15 +167,6 @@ fn unknown_calls(calls: &[Call], defined: &BTreeSet<String>, list: &AllowList) -
         }
     }
     problems
-}
-
-fn scripts() -> Vec<(
-    &'static specs::Compiled,
-    &'static kubeplan::render::Artifact,
-)> {
-    specs::artifacts()
-        .filter(|(_, a)| a.path.ends_with(".ps1"))
-        .collect()
 }
 
 #[test]

@@ -55,8 +55,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use common::powershell::{first_child, parse, syntax_errors, walk};
-use common::specs::{self, report};
+use common::powershell::{first_child, parse, scripts, syntax_errors, walk};
+use common::specs::report;
 use common::text;
 use tree_sitter::Node;
 
@@ -3243,15 +3243,6 @@ fn strings_outside_blocks<'t>(n: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 }
 
 // ---- tests --------------------------------------------------------------------------------
-
-fn scripts() -> Vec<(
-    &'static specs::Compiled,
-    &'static kubeplan::render::Artifact,
-)> {
-    specs::artifacts()
-        .filter(|(_, a)| a.path.ends_with(".ps1"))
-        .collect()
-}
 
 #[test]
 fn every_generated_powershell_script_passes_the_windows_powershell_5_1_checks() {

@@ -436,7 +436,8 @@ foreach ($folder in [Environment]::GetEnvironmentVariable('Path', 'Machine') -sp
     }
 }
 # `docker network ls` answers with nothing, and exit code 0, when the network is missing;
-# `docker network inspect` would fail on stderr.
+# `docker network inspect` would fail on stderr. The name filter is a regular expression
+# (moby api/types/filters, Args.Match), so ^NAME$ matches that network only.
 $transparent = Invoke-Program 'docker' 'network', 'ls', '--quiet', '--filter', "name=^$HnsNetworkName$"
 if (-not $transparent) {
     # OVS needs a transparent docker network on the node's pod subnet, then the br-ex

@@ -52,3 +52,13 @@ pub fn first_child<'t>(n: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let found = n.children(&mut cursor).find(|c| c.kind() == kind);
     found
 }
+
+/// Every generated PowerShell script of the corpus, with its spec.
+pub fn scripts() -> Vec<(
+    &'static super::specs::Compiled,
+    &'static kubeplan::render::Artifact,
+)> {
+    super::specs::artifacts()
+        .filter(|(_, a)| a.path.ends_with(".ps1"))
+        .collect()
+}
