@@ -37,6 +37,11 @@ pub struct Report {
 pub enum ApplyError {
     /// Files changed outside kubeplan, and no `--force`: nothing was written.
     Drift(Vec<(String, Drift)>),
+    /// A path that is not a normalised relative path inside the out dir: nothing was written.
+    Path {
+        path: String,
+        problem: crate::outdir::BadPath,
+    },
     /// An I/O failure, with the path it happened on.
     Io {
         path: PathBuf,
@@ -61,6 +66,10 @@ impl std::fmt::Display for ApplyError {
                     "\nhint: keep a change by making it in the spec, or pass --force to let apply overwrite, restore or delete these files"
                 )
             }
+            ApplyError::Path { path, problem } => write!(
+                f,
+                "the artifact path {path:?} is not a path inside the out dir: {problem}; nothing was written"
+            ),
             ApplyError::Io { path, source } => {
                 write!(f, "cannot write {}: {source}", path.display())
             }
@@ -69,6 +78,15 @@ impl std::fmt::Display for ApplyError {
 }
 
 impl std::error::Error for ApplyError {}
+
+impl From<crate::outdir::OutDirError> for ApplyError {
+    fn from(e: crate::outdir::OutDirError) -> Self {
+        ApplyError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
 
 /// Applies `plan` (made from `artifacts` and `previous`) and writes the new state.
 /// Refuses, before writing anything, when a file drifted and `target.force` is off.
@@ -80,6 +98,7 @@ pub fn apply(
     memory: &Memory,
     target: &Target<'_>,
 ) -> Result<Report, ApplyError> {
+    check_paths(plan)?;
     let drifted: Vec<(String, Drift)> = plan
         .drifted()
         .filter_map(|c| Some((c.path.clone(), c.drift?)))
@@ -91,7 +110,7 @@ pub fn apply(
     clear_leftovers(&staging, target.state_path)?;
     let by_path: std::collections::HashMap<&str, &Artifact> =
         artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
-    let mut writes: Vec<(PathBuf, &Artifact)> = Vec::new();
+    let mut writes: Vec<&Artifact> = Vec::new();
     let mut report = Report::default();
     for change in &plan.changes {
         match change.action {
@@ -100,18 +119,18 @@ pub fn apply(
             _ => continue,
         }
         let a = by_path[change.path.as_str()];
-        writes.push((target.out_dir.join(&a.path), a));
+        writes.push(a);
     }
-    write_all(&writes, &staging)?;
+    write_all(&writes, &staging, target)?;
     for change in &plan.changes {
-        let path = target.out_dir.join(&change.path);
+        let remove = || crate::outdir::remove(target.out_dir, &change.path, target.force);
         match change.action {
             Action::Delete => {
-                remove(&path, target.out_dir)?;
+                remove()?;
                 report.deleted += 1;
             }
             // A file to delete that is already gone: its folder may be left, empty.
-            Action::Record if change.after_sha256.is_none() => remove(&path, target.out_dir)?,
+            Action::Record if change.after_sha256.is_none() => remove()?,
             _ => {}
         }
     }
@@ -121,6 +140,7 @@ pub fn apply(
     let state = State {
         format_version: FORMAT_VERSION,
         lineage: previous.map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.lineage.clone()),
+        cluster: Some(memory.cluster.clone()),
         serial: previous.map_or(0, |p| p.serial) + u64::from(changed),
         spec_hash: spec_hash.to_owned(),
         artifacts: artifacts
@@ -152,6 +172,18 @@ pub fn apply(
         )?;
     }
     Ok(report)
+}
+
+/// Refuses a plan with a path (from the spec or the state) that is not a normalised
+/// relative path inside the out dir, before any file is touched.
+fn check_paths(plan: &Plan) -> Result<(), ApplyError> {
+    for change in &plan.changes {
+        crate::outdir::check_path(&change.path).map_err(|problem| ApplyError::Path {
+            path: change.path.clone(),
+            problem,
+        })?;
+    }
+    Ok(())
 }
 
 /// The folder in the out dir where artifacts are written before they are renamed into
@@ -225,43 +257,58 @@ fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
 /// Writes the artifacts to create or update: each to a file of its own in `staging` (in
 /// parallel), then one sync of the filesystem, then each renamed into place, then a
 /// second sync for the renames. A reader never sees half a file, and a file is renamed
-/// into place only once its content is on disk. Removes `staging` at the end.
-fn write_all(writes: &[(PathBuf, &Artifact)], staging: &Path) -> Result<(), ApplyError> {
+/// into place only once its content is on disk. Removes `staging` at the end. No link
+/// below the out dir is followed (see `outdir`); a folder this run made is removed
+/// again if the run fails and leaves it empty.
+fn write_all(writes: &[&Artifact], staging: &Path, target: &Target<'_>) -> Result<(), ApplyError> {
     if writes.is_empty() {
         return Ok(());
     }
+    let mut made = Vec::new();
+    let written = stage_and_rename(writes, staging, target, &mut made);
+    if written.is_err() {
+        crate::outdir::remove_empty(&made);
+    }
+    written
+}
+
+fn stage_and_rename(
+    writes: &[&Artifact],
+    staging: &Path,
+    target: &Target<'_>,
+    made: &mut Vec<PathBuf>,
+) -> Result<(), ApplyError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| ApplyError::Io { path, source }
     };
-    fs::create_dir_all(staging).map_err(io(staging))?;
-    let folders: std::collections::BTreeSet<&Path> =
-        writes.iter().map(|(path, _)| parent(path)).collect();
-    for folder in folders {
-        fs::create_dir_all(folder).map_err(io(folder))?;
+    fs::create_dir_all(target.out_dir).map_err(io(target.out_dir))?;
+    // Not create_dir_all: a link planted at the staging folder since clear_leftovers
+    // removed it makes this fail instead of staging files where it points.
+    fs::create_dir(staging).map_err(io(staging))?;
+    // Every place first, so a folder or link in the way stops the run before any rename.
+    for a in writes {
+        crate::outdir::make_place(target.out_dir, &a.path, target.force, made)?;
     }
     let staged: Vec<PathBuf> = (0..writes.len())
         .map(|i| staging.join(format!("{TEMP_PREFIX}{i}")))
         .collect();
-    writes
-        .par_iter()
-        .zip(&staged)
-        .try_for_each(|((path, a), temp)| {
-            let content = a.text().ok_or_else(|| {
-                io(path)(std::io::Error::other(
-                    "internal error: the artifact was not rendered",
-                ))
-            })?;
-            let mut file = fs::File::create_new(temp).map_err(io(temp))?;
-            file.write_all(content.as_bytes()).map_err(io(temp))?;
-            file.set_permissions(fs::Permissions::from_mode(a.mode))
-                .map_err(io(temp))
+    writes.par_iter().zip(&staged).try_for_each(|(a, temp)| {
+        let content = a.text().ok_or_else(|| {
+            io(&target.out_dir.join(&a.path))(std::io::Error::other(
+                "internal error: the artifact was not rendered",
+            ))
         })?;
+        let mut file = fs::File::create_new(temp).map_err(io(temp))?;
+        file.write_all(content.as_bytes()).map_err(io(temp))?;
+        file.set_permissions(fs::Permissions::from_mode(a.mode))
+            .map_err(io(temp))
+    })?;
     sync_filesystem(staging)?;
-    writes
-        .par_iter()
-        .zip(&staged)
-        .try_for_each(|((path, _), temp)| fs::rename(temp, path).map_err(io(path)))?;
+    writes.par_iter().zip(&staged).try_for_each(|(a, temp)| {
+        crate::outdir::rename_into(temp, target.out_dir, &a.path, target.force)
+            .map_err(ApplyError::from)
+    })?;
     sync_filesystem(staging)?;
     fs::remove_dir(staging).map_err(io(staging))
 }
@@ -301,27 +348,5 @@ pub fn write_atomic(
         .map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
-}
-
-/// Removes a file and then every directory it leaves empty, up to the out dir.
-fn remove(path: &Path, out_dir: &Path) -> Result<(), ApplyError> {
-    match fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(ApplyError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        }
-    }
-    let mut dir = path.parent();
-    while let Some(d) = dir.filter(|d| d.starts_with(out_dir) && *d != out_dir) {
-        if fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
     Ok(())
 }

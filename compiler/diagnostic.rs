@@ -168,6 +168,7 @@ codes! {
     L2Segment = "KP050": "host-gw nodes that may not share one L2 segment",
     Sensitive = "KP051": "a sensitive variable used where kubeplan would write it into a file",
     BridgeGateway = "KP052": "a node_cidr_mask whose pod gateway Windows' sdnbridge computes wrongly",
+    OtherCluster = "KP053": "a state that records another cluster than the spec's",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

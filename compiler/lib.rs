@@ -14,6 +14,7 @@ pub mod hash;
 pub mod lock;
 pub mod machine;
 pub mod model;
+pub mod outdir;
 pub mod plan;
 pub mod render;
 pub mod saved;
@@ -179,6 +180,7 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
         })
         .collect();
     state::Memory {
+        cluster: c.name.to_string(),
         windows_support: c.windows_support,
         nodes,
         removed_nodes,

@@ -201,7 +201,7 @@ fn remove_orphans(dir: &Path) {
 /// runs finding the same stale lock cannot remove each other's new one.
 fn remove_if_dead(path: &Path, host: &str) -> Option<LockInfo> {
     use std::os::unix::fs::MetadataExt;
-    let file = fs::File::open(path).ok()?;
+    let file = open_nofollow(path).ok()?;
     let holder = read(path)?;
     if holder.host != host || file.try_lock().is_err() {
         return None;
@@ -214,8 +214,21 @@ fn remove_if_dead(path: &Path, host: &str) -> Option<LockInfo> {
     Some(holder)
 }
 
+/// Reads who holds the lock. A link planted at the lock's path is not followed: it
+/// reads as a lock that cannot be read, which no run removes or replaces.
 fn read(path: &Path) -> Option<LockInfo> {
-    serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut open_nofollow(path).ok()?, &mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Opens the lock file for reading, refusing a symbolic link (`ELOOP`).
+fn open_nofollow(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
 }
 
 /// Removes the lock of `state_path` if its id is `id` and the run that took it is gone:
@@ -223,7 +236,7 @@ fn read(path: &Path) -> Option<LockInfo> {
 /// another run now locks.
 pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> {
     let path = lock_path(state_path);
-    if !path.exists() {
+    if fs::symlink_metadata(&path).is_err() {
         return Err(LockError::NotLocked(path));
     }
     let Some(holder) = read(&path) else {
@@ -235,7 +248,7 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> 
             holder: Box::new(holder),
         });
     }
-    let file = fs::File::open(&path).map_err(|e| LockError::Io(path.clone(), e))?;
+    let file = open_nofollow(&path).map_err(|e| LockError::Io(path.clone(), e))?;
     if file.try_lock().is_err() {
         return Err(LockError::Alive {
             path,

@@ -389,9 +389,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// `--state FILE`, or `DIR/kubeplan.state.json`.
+/// `--state FILE`, or `DIR/kubeplan.state.json`; a link there is followed to its target.
 fn state_path(dir: &Path, state: Option<PathBuf>) -> PathBuf {
-    state.unwrap_or_else(|| dir.join("kubeplan.state.json"))
+    state::follow_links(&state.unwrap_or_else(|| dir.join("kubeplan.state.json")))
 }
 
 fn exit(ok: bool) -> ExitCode {

@@ -48,7 +48,7 @@ impl Action {
 
 /// How a file in the out dir differs from what the last apply left there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Drift {
     /// Its content or executable bit is not what the state recorded.
     Edited,
@@ -56,6 +56,14 @@ pub enum Drift {
     Removed,
     /// The state does not record it, and it is in the way of a file to create.
     Untracked,
+    /// It is a symbolic link: kubeplan never reads, writes or deletes through one.
+    Symlink,
+    /// A folder on its path is a symbolic link.
+    LinkedFolder,
+    /// A folder on its path is a file.
+    FileFolder,
+    /// It is a folder (or a FIFO, socket or device), not a file.
+    NotAFile,
 }
 
 impl std::fmt::Display for Drift {
@@ -64,6 +72,12 @@ impl std::fmt::Display for Drift {
             Drift::Edited => "edited outside kubeplan since the last apply",
             Drift::Removed => "removed outside kubeplan since the last apply",
             Drift::Untracked => "exists, and was not written by kubeplan",
+            Drift::Symlink => "is a symbolic link, which kubeplan never follows in the out dir",
+            Drift::LinkedFolder => {
+                "is in a folder that is a symbolic link, which kubeplan never follows in the out dir"
+            }
+            Drift::FileFolder => "is in a folder that is a file",
+            Drift::NotAFile => "is a folder or a special file, not a regular file",
         })
     }
 }
@@ -120,35 +134,51 @@ impl Plan {
     }
 }
 
-/// A file as it is now in the out dir.
-pub struct OnDisk {
-    pub bytes: Vec<u8>,
-    pub mode: u32,
+/// What is now at an artifact's path in the out dir.
+pub enum OnDisk {
+    /// A regular file.
+    File { bytes: Vec<u8>, mode: u32 },
+    /// A link, or a file or folder in the way, that kubeplan does not read through.
+    Blocked(Drift),
 }
 
 impl OnDisk {
-    /// The file at `path` under `out_dir`, if there is one that can be read.
+    /// What is at `path` under `out_dir`, if anything can be read there; a symbolic link
+    /// below the out dir is never followed (see `outdir`).
     pub fn read(out_dir: &std::path::Path, path: &str) -> Option<OnDisk> {
+        use crate::outdir::Found;
         use std::io::Read;
         use std::os::unix::fs::PermissionsExt;
-        let mut file = std::fs::File::open(out_dir.join(path)).ok()?;
+        let mut file = match crate::outdir::find(out_dir, path) {
+            Found::File(file) => file,
+            Found::Nothing | Found::Unreadable => return None,
+            Found::Link => return Some(OnDisk::Blocked(Drift::Symlink)),
+            Found::LinkedFolder => return Some(OnDisk::Blocked(Drift::LinkedFolder)),
+            Found::FileFolder => return Some(OnDisk::Blocked(Drift::FileFolder)),
+            Found::NotAFile => return Some(OnDisk::Blocked(Drift::NotAFile)),
+        };
         let meta = file.metadata().ok()?;
-        if !meta.is_file() {
-            return None;
-        }
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         file.read_to_end(&mut bytes).ok()?;
-        Some(OnDisk {
+        Some(OnDisk::File {
             bytes,
             mode: meta.permissions().mode(),
         })
     }
 
-    /// True when this file has content hash `sha256` (its hash is `hash`) and `mode`'s
-    /// owner-executable bit.
-    fn is(&self, hash: &str, sha256: &str, mode: u32) -> bool {
-        hash == sha256 && executable(self.mode) == executable(mode)
+    /// The file's content and mode; none when something else is in the way.
+    fn file(&self) -> Option<(&[u8], u32)> {
+        match self {
+            OnDisk::File { bytes, mode } => Some((bytes, *mode)),
+            OnDisk::Blocked(_) => None,
+        }
     }
+}
+
+/// True when `current` is a file with content hash `sha256` (its hash is `hash`) and
+/// `mode`'s owner-executable bit.
+fn holds(current: (&[u8], u32), hash: &str, sha256: &str, mode: u32) -> bool {
+    hash == sha256 && executable(current.1) == executable(mode)
 }
 
 /// Whether a file is executable by its owner: the one part of its mode kubeplan
@@ -175,9 +205,8 @@ impl crate::render::Recorded for OutDir<'_> {
             return None;
         }
         let current = OnDisk::read(self.out_dir, path)?;
-        current
-            .is(&sha256_hex(&current.bytes), &r.sha256, r.mode)
-            .then(|| r.sha256.clone())
+        let file = current.file()?;
+        holds(file, &sha256_hex(file.0), &r.sha256, r.mode).then(|| r.sha256.clone())
     }
 }
 
@@ -206,11 +235,17 @@ pub fn diff(
             .collect();
         changes.par_extend(gone.par_iter().map(|(path, r)| {
             let current = read_current(path);
-            let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
-            let (action, drift) = match current.as_ref().zip(current_hash.as_deref()) {
-                None => (Action::Record, None),
-                Some((c, hash)) if c.is(hash, &r.sha256, r.mode) => (Action::Delete, None),
-                Some(_) => (Action::Delete, Some(Drift::Edited)),
+            let file = current.as_ref().and_then(OnDisk::file);
+            let current_hash = file.map(|f| sha256_hex(f.0));
+            let (action, drift) = match (&current, file.zip(current_hash.as_deref())) {
+                // Deleting it means removing the link itself: only with --force.
+                (Some(OnDisk::Blocked(d @ (Drift::Symlink | Drift::LinkedFolder))), _) => {
+                    (Action::Delete, Some(*d))
+                }
+                // A file or folder where it was: the artifact is gone, that is left.
+                (_, None) => (Action::Record, None),
+                (_, Some((f, hash))) if holds(f, hash, &r.sha256, r.mode) => (Action::Delete, None),
+                (_, Some(_)) => (Action::Delete, Some(Drift::Edited)),
             };
             Change {
                 path: (*path).clone(),
@@ -251,14 +286,19 @@ fn change(
         };
     };
     let current = read_current(&a.path);
-    let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
+    let file = current.as_ref().and_then(OnDisk::file);
+    let current_hash = file.map(|f| sha256_hex(f.0));
     let on_disk = |sha: &str, mode: u32| {
-        current
-            .as_ref()
-            .is_some_and(|c| executable(c.mode) == executable(mode))
+        file.is_some_and(|f| executable(f.1) == executable(mode))
             && current_hash.as_deref() == Some(sha)
     };
-    let (action, drift) = if on_disk(after, a.mode) {
+    let (action, drift) = if let Some(OnDisk::Blocked(d)) = &current {
+        let action = match recorded {
+            Some(_) => Action::Update,
+            None => Action::Create,
+        };
+        (action, Some(*d))
+    } else if on_disk(after, a.mode) {
         match recorded {
             Some(r) if r.sha256 == *after && r.mode == a.mode => (Action::Unchanged, None),
             _ => (Action::Record, None),
@@ -272,12 +312,10 @@ fn change(
             (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
         }
     };
-    let diff = match (action, &current) {
-        (Action::Update | Action::Create, Some(old)) => Some(unified(
-            &a.path,
-            &String::from_utf8_lossy(&old.bytes),
-            content,
-        )),
+    let diff = match (action, file) {
+        (Action::Update | Action::Create, Some((old, _))) => {
+            Some(unified(&a.path, &String::from_utf8_lossy(old), content))
+        }
         (Action::Update, None) => Some(unified(&a.path, "", content)),
         _ => None,
     };
