@@ -187,7 +187,7 @@ fn remove_orphans(dir: &Path) {
         if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
             continue;
         }
-        if let Ok(file) = fs::File::open(entry.path()) {
+        if let Ok(file) = open_nofollow(&entry.path()) {
             if file.try_lock().is_ok() {
                 let _ = fs::remove_file(entry.path());
             }
