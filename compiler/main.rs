@@ -489,13 +489,13 @@ fn compile(
     previous: Option<&state::State>,
     out_dir: Option<&Path>,
 ) -> Result<Compiled, String> {
-    let inputs = VarInputs {
+    let mut inputs = VarInputs {
         vars: spec.vars.clone(),
         var_files: spec.var_files.clone(),
-        env: std::env::vars()
-            .filter(|(k, _)| k.starts_with("KUBEPLAN_VAR_"))
-            .collect(),
+        ..VarInputs::default()
     };
+    // vars_os: std::env::vars panics on a value that is not UTF-8, printing it.
+    inputs.read_env(std::env::vars_os());
     match out_dir {
         Some(out_dir) => kubeplan::compile_since(&spec.dir, &inputs, previous, out_dir),
         None => kubeplan::compile(&spec.dir, &inputs, previous),
