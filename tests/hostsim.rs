@@ -1132,6 +1132,24 @@ fn port_open(open: &str, port: &str) -> bool {
     })
 }
 
+/// A scratch folder for a simulated cluster, `DIR/c`; the folder goes with the guard.
+fn cluster_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("hostsim-cluster-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let path = dir.path().join("c");
+    (dir, path)
+}
+
+/// The spec of the corpus named `name`.
+fn corpus(name: &str) -> &'static Compiled {
+    specs::all()
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} is in the corpus"))
+}
+
 /// All scripts of one spec, in order, on the machines of one simulated cluster.
 fn simulate_spec(c: &Compiled) -> Vec<Outcome> {
     let cluster = model(c);
@@ -1455,19 +1473,9 @@ fn deliberate_mistakes_are_caught() {
 /// (kubernetes.io/releases/version-skew-policy), and kubeplan does not upgrade nodes.
 #[test]
 fn a_rerun_at_another_version_changes_nothing() {
-    let find = |name: &str| {
-        specs::all()
-            .iter()
-            .find(|c| c.name == name)
-            .unwrap_or_else(|| panic!("{name} is in the corpus"))
-    };
-    let (old, new) = (find("three-node@1.31.0"), find("three-node@1.34.1"));
+    let (old, new) = (corpus("three-node@1.31.0"), corpus("three-node@1.34.1"));
     let cluster = model(old);
-    let cdir = tempfile::Builder::new()
-        .prefix("hostsim-cluster-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .unwrap();
-    let cpath = cdir.path().join("c");
+    let (_cdir, cpath) = cluster_dir();
     seed_cluster(&cpath, old, &cluster, false);
     let env = vec![
         format!("KUBEPLAN_JOIN_TOKEN={TOKEN}"),
@@ -1659,16 +1667,9 @@ fn secret_run(
 fn the_join_token_reaches_kubeadm_in_a_root_only_file_and_on_no_command_line() {
     let mut problems = Vec::new();
     for name in ["three-node@1.31.0", "calico-ha"] {
-        let c = specs::all()
-            .iter()
-            .find(|c| c.name == name)
-            .unwrap_or_else(|| panic!("{name} is in the corpus"));
+        let c = corpus(name);
         let cluster = model(c);
-        let cdir = tempfile::Builder::new()
-            .prefix("hostsim-cluster-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .unwrap();
-        let cpath = cdir.path().join("c");
+        let (_cdir, cpath) = cluster_dir();
         seed_cluster(&cpath, c, &cluster, false);
         let env = vec![
             format!("KUBEPLAN_JOIN_TOKEN={TOKEN}"),
@@ -1687,11 +1688,7 @@ fn the_join_token_reaches_kubeadm_in_a_root_only_file_and_on_no_command_line() {
             let s = Scratch::new(&Machine::of(node, false), job.artifacts);
             log_host_programs(&s);
             let before = s.copy();
-            let cluster_before = tempfile::Builder::new()
-                .prefix("hostsim-cluster-")
-                .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-                .unwrap();
-            let cluster_copy = cluster_before.path().join("c");
+            let (_cluster_before, cluster_copy) = cluster_dir();
             copy_tree(&cpath, &cluster_copy);
             let label = format!("{name}: {}/{}", job.dir, job.script);
 
