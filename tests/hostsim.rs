@@ -1211,7 +1211,13 @@ fn simulate_spec(c: &Compiled) -> Vec<Outcome> {
                 }
             },
         };
-        let mut outcome = simulate(&job, &s, &cpath, &env);
+        // Only the scripts that join get the secrets, as the runbook has it.
+        let env: &[String] = if matches!(job.kind, Kind::Init | Kind::Join) {
+            &env
+        } else {
+            &[]
+        };
+        let mut outcome = simulate(&job, &s, &cpath, env);
         outcome.name = format!("{}: {}", c.name, outcome.name);
         outcomes.push(outcome);
         if job.kind == Kind::Join {
@@ -1739,6 +1745,107 @@ fn the_join_token_reaches_kubeadm_in_a_root_only_file_and_on_no_command_line() {
             };
             let failed = secret_run(&before, &cluster_copy, &job, &env, Some(target));
             problems.extend(failed.leaks.iter().map(|l| format!("{label}: {l}")));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The definitions of a generated bootstrap.sh's helpers (`log` to the preflight), with
+/// the node's name: what `read_secret` needs, and nothing that touches the machine.
+fn helpers(script: &str) -> String {
+    let start = script.find("\nlog() {").expect("bootstrap.sh defines log");
+    let end = script
+        .find("# --- preflight")
+        .expect("bootstrap.sh has a preflight");
+    format!("NODE_NAME=sim\n{}\n", &script[start..end])
+}
+
+/// Issue 15, "show a way to pass it that keeps it out of history": run in a terminal with
+/// no secret in its environment, bootstrap.sh asks for each secret, does not echo what is
+/// typed, and hands it on to no program; with no terminal it stops and names the variable
+/// to set. The asking runs under script(1), which gives it a pseudo-terminal.
+#[test]
+fn a_script_in_a_terminal_asks_for_each_secret_without_echo() {
+    require("script", "apt-get install -y util-linux");
+    let mut problems = Vec::new();
+    for (name, path, secrets) in [
+        (
+            "three-node@1.31.0",
+            "worker-1/bootstrap.sh",
+            vec![("KUBEPLAN_JOIN_TOKEN", TOKEN)],
+        ),
+        (
+            "calico-ha",
+            "cp-02/bootstrap.sh",
+            vec![
+                ("KUBEPLAN_JOIN_TOKEN", TOKEN),
+                ("KUBEPLAN_CERTIFICATE_KEY", CERTIFICATE_KEY),
+            ],
+        ),
+    ] {
+        let script = corpus(name)
+            .artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .map(text)
+            .unwrap_or_else(|| panic!("{name} has {path}"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut program = helpers(script);
+        for (var, value) in &secrets {
+            program.push_str(&format!(
+                "read_secret {var} \"the secret\"\n[[ ${var} == {value} ]] && echo \"got {var}\"\nbash -c 'echo \"child sees ${{{var}:-nothing}}\"'\n"
+            ));
+        }
+        let file = dir.path().join("ask.sh");
+        write(&file, &program);
+        // The answers come a second after the start, once read -s has turned echo off.
+        let answers: Vec<&str> = secrets.iter().map(|(_, v)| *v).collect();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "(sleep 1; printf '%s\\n' {}) | env -u KUBEPLAN_JOIN_TOKEN -u KUBEPLAN_CERTIFICATE_KEY timeout 20 script -qec 'bash {}' /dev/null",
+                answers.join(" "),
+                file.display()
+            ))
+            .output()
+            .expect("script runs");
+        let shown = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+        for (var, value) in &secrets {
+            if !shown.contains(&format!("{var} (the secret): ")) {
+                problems.push(format!("{path}: no prompt for {var}:\n{shown}"));
+            }
+            if !shown.contains(&format!("got {var}")) {
+                problems.push(format!(
+                    "{path}: {var} was not read from the terminal:\n{shown}"
+                ));
+            }
+            if shown.contains(value) {
+                problems.push(format!(
+                    "{path}: what was typed for {var} was echoed:\n{shown}"
+                ));
+            }
+        }
+        if shown.matches("child sees nothing").count() != secrets.len() {
+            problems.push(format!(
+                "{path}: a program the script runs sees a secret:\n{shown}"
+            ));
+        }
+        // No terminal and no variable: a clear stop, before anything else.
+        let out = Command::new("env")
+            .args([
+                "-u",
+                "KUBEPLAN_JOIN_TOKEN",
+                "-u",
+                "KUBEPLAN_CERTIFICATE_KEY",
+                "bash",
+            ])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash runs");
+        let said = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || !said.contains("set KUBEPLAN_JOIN_TOKEN to the secret") {
+            problems.push(format!("{path}: with no terminal and no variable: {said}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -45,7 +45,9 @@ replace_file() {
 # A secret (the join token, the certificate key) comes from the environment, which only
 # root can read of a root process (automation passes it there), or, in a terminal, is asked
 # for without echo: never a command-line argument, which lands in shell history and in the
-# process list every user sees. It is not handed on to the programs this script runs.
+# process list every user sees. Neither secret is handed on to the programs this script
+# runs, whether the script needs it or not.
+export -n KUBEPLAN_JOIN_TOKEN KUBEPLAN_CERTIFICATE_KEY
 read_secret() {
   local name=$1 what=$2
   if [[ -z ${!name:-} ]]; then
@@ -54,7 +56,6 @@ read_secret() {
     printf '\n' >&2
     [[ -n ${!name:-} ]] || die "no $name given"
   fi
-  export -n "${name?}"
 }
 # kubeadm takes the secrets from a configuration file, not from flags: kubeadm refuses most
 # flags beside --config (cmd/kubeadm/app/apis/kubeadm/validation/validation.go,
