@@ -174,6 +174,15 @@ impl Journal {
         journal
     }
 
+    /// The content the unfinished applies last meant to leave at `path`: the latest
+    /// write's, or the content before it where that write deletes.
+    pub fn written(&self, path: &str) -> Option<String> {
+        let writes = &self.artifacts.get(path)?.writes;
+        let after = writes.iter().rev().find_map(|w| w.after.as_ref());
+        let before = || writes.iter().rev().find_map(|w| w.before.as_ref());
+        after.or_else(before).map(|c| c.sha256.clone())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.artifacts.is_empty()
     }

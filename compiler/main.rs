@@ -166,8 +166,6 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // SIGINT, SIGTERM and SIGHUP stop a run at its next safe point (see `signals`).
-    kubeplan::signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -259,6 +257,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             save,
             lock_timeout,
         } => {
+            // SIGINT, SIGTERM and SIGHUP stop plan and apply between their stages, and
+            // apply at its next safe point (see `signals`); the commands that write
+            // nothing keep the default: they end at once.
+            signals::install();
             let (state_path, out_dir) = paths.resolve(&spec.dir);
             if let Some(file) = &save {
                 refuse_to_save_over_an_input(file, &spec, &state_path)?;
@@ -377,6 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             plan: saved_file,
             lock_timeout,
         } => {
+            signals::install();
             let (state_path, out_dir) = paths.resolve(&spec.dir);
             let saved = match &saved_file {
                 Some(file) => Some(read_saved(file)?),

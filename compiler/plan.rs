@@ -261,7 +261,7 @@ pub fn diff_after(
                 action: Action::Delete,
                 step: entry.step.clone(),
                 node: entry.node.clone(),
-                before_sha256: None,
+                before_sha256: journal.written(path),
                 current_sha256: Some(hash),
                 after_sha256: None,
                 drift,

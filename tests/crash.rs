@@ -856,6 +856,29 @@ fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_o
             "{plan}"
         );
     }
+    let (ok, json, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["plan", "--json"],
+        &var6,
+        None,
+    ));
+    assert!(ok && err.contains("did not finish"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let script = doc["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "_cleanup/win-05/reset.ps1")
+        .unwrap();
+    assert_eq!(script["action"], "delete", "{script}");
+    assert!(
+        script["before_sha256"].is_string(),
+        "what the run wrote: {script}"
+    );
+    assert_eq!(
+        script["before_sha256"], script["current_sha256"],
+        "{script}"
+    );
     let (ok, _, err) = run(Command::new(assert_cmd::cargo::cargo_bin("kubeplan"))
         .args(["state", "list"])
         .arg(dir.path()));
