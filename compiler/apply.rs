@@ -75,7 +75,7 @@ impl std::fmt::Display for Progress {
         if self.written == 0 && self.deleted == 0 {
             return write!(
                 f,
-                "no file was written into place or deleted, and the state is as before (the files it had staged were removed)"
+                "no file in the out dir was written or deleted, and the state is as before"
             );
         }
         write!(
@@ -171,15 +171,6 @@ pub fn apply(
     let state_dir = parent(target.state_path);
     // Every path this apply may write is on disk before the out dir is touched.
     let journal = Journal::of(plan, artifacts, previous, earlier.as_ref());
-    if !journal.is_empty() {
-        write_atomic(
-            &progress.journal,
-            journal.to_json().as_bytes(),
-            0o644,
-            state_dir,
-        )?;
-        sync_folder(state_dir)?;
-    }
     // A run stopped before it wrote into place or deleted any file leaves no journal,
     // unless an earlier run's is in it.
     let stopped = |why: Stop, progress: Progress| {
@@ -189,6 +180,14 @@ pub fn apply(
         ApplyError::Stopped { why, progress }
     };
     let failed = |e: ApplyError| Stop::Failed(Box::new(e));
+    if !journal.is_empty() {
+        let json = journal.to_json();
+        let written = write_atomic(&progress.journal, json.as_bytes(), 0o644, state_dir)
+            .and_then(|()| sync_folder(state_dir));
+        if let Err(e) = written {
+            return Err(stopped(failed(e), progress));
+        }
+    }
     if let Some(signal) = crate::signals::caught() {
         return Err(stopped(Stop::Signal(signal), progress));
     }
