@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::hash::sha256_hex;
+use crate::journal::Journal;
 use crate::render::Artifact;
 use crate::state::{ArtifactRecord, State};
 
@@ -193,12 +194,28 @@ pub fn diff(
     state: Option<&State>,
     read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
 ) -> Plan {
+    diff_after(artifacts, state, None, read_current)
+}
+
+/// `diff` after an apply that did not finish, whose journal is `journal`: a file holding
+/// content that apply may have left (before or after one of its writes, or no file where
+/// it created or deleted one) is kubeplan's own, not drift; and a path it may have
+/// written that neither the spec nor the state wants is deleted.
+pub fn diff_after(
+    artifacts: &[Artifact],
+    state: Option<&State>,
+    journal: Option<&Journal>,
+    read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
+) -> Plan {
     let mut changes: Vec<Change> = artifacts
         .par_iter()
-        .map(|a| change(a, state, &read_current))
+        .map(|a| change(a, state, journal, &read_current))
         .collect();
+    let ours = |path: &str, current: Option<&OnDisk>, hash: Option<&str>| {
+        journal.is_some_and(|j| j.knows(path, hash.zip(current.map(|c| c.mode))))
+    };
+    let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     if let Some(state) = state {
-        let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
         let gone: Vec<(&String, &ArtifactRecord)> = state
             .artifacts
             .iter()
@@ -210,6 +227,7 @@ pub fn diff(
             let (action, drift) = match current.as_ref().zip(current_hash.as_deref()) {
                 None => (Action::Record, None),
                 Some((c, hash)) if c.is(hash, &r.sha256, r.mode) => (Action::Delete, None),
+                Some((c, hash)) if ours(path, Some(c), Some(hash)) => (Action::Delete, None),
                 Some(_) => (Action::Delete, Some(Drift::Edited)),
             };
             Change {
@@ -225,6 +243,32 @@ pub fn diff(
             }
         }));
     }
+    if let Some(journal) = journal {
+        // Written by the unfinished apply, and wanted by neither the spec nor the state:
+        // deleted when it is there (a file kubeplan did not write is drift).
+        let tracked = |p: &str| state.is_some_and(|s| s.artifacts.contains_key(p));
+        let left: Vec<(&String, &crate::journal::Entry)> = journal
+            .artifacts
+            .iter()
+            .filter(|(p, _)| !rendered.contains(p.as_str()) && !tracked(p))
+            .collect();
+        changes.par_extend(left.par_iter().filter_map(|(path, entry)| {
+            let current = read_current(path)?;
+            let hash = sha256_hex(&current.bytes);
+            let drift = (!ours(path, Some(&current), Some(&hash))).then_some(Drift::Untracked);
+            Some(Change {
+                path: (*path).clone(),
+                action: Action::Delete,
+                step: entry.step.clone(),
+                node: entry.node.clone(),
+                before_sha256: journal.written(path),
+                current_sha256: Some(hash),
+                after_sha256: None,
+                drift,
+                diff: None,
+            })
+        }));
+    }
     Plan { changes }
 }
 
@@ -232,6 +276,7 @@ pub fn diff(
 fn change(
     a: &Artifact,
     state: Option<&State>,
+    journal: Option<&Journal>,
     read_current: impl Fn(&str) -> Option<OnDisk>,
 ) -> Change {
     let after = &a.sha256;
@@ -258,6 +303,15 @@ fn change(
             .is_some_and(|c| executable(c.mode) == executable(mode))
             && current_hash.as_deref() == Some(sha)
     };
+    // What an unfinished apply may have left there (see `diff_after`).
+    let ours = journal.is_some_and(|j| {
+        j.knows(
+            &a.path,
+            current_hash
+                .as_deref()
+                .zip(current.as_ref().map(|c| c.mode)),
+        )
+    });
     let (action, drift) = if on_disk(after, a.mode) {
         match recorded {
             Some(r) if r.sha256 == *after && r.mode == a.mode => (Action::Unchanged, None),
@@ -266,8 +320,10 @@ fn change(
     } else {
         match (recorded, &current) {
             (None, None) => (Action::Create, None),
+            (None, Some(_)) if ours => (Action::Create, None),
             (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
             (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
+            (Some(_), _) if ours => (Action::Update, None),
             (Some(_), None) => (Action::Update, Some(Drift::Removed)),
             (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
         }
