@@ -1411,7 +1411,7 @@ fn deliberate_mistakes_are_caught() {
         .iter()
         .find(|c| c.name == "three-node@1.31.0")
         .expect("three-node@1.31.0 is in the corpus");
-    let breaks: [(&str, &str, &str, &str); 4] = [
+    let breaks: [(&str, &str, &str, &str); 5] = [
         (
             "the HA flags beside --config (kubernetes PR #78542)",
             "kubeadm init --config ",
@@ -1429,6 +1429,12 @@ fn deliberate_mistakes_are_caught() {
             "\nswapoff -a\n",
             "\n",
             "running with swap on is not supported",
+        ),
+        (
+            "the secrets' file readable by everyone (issue 15)",
+            "    umask 077\n",
+            "    umask 022\n",
+            "holds a secret and is mode/owner 644 root",
         ),
         (
             "kubeadm init not guarded on a second run",

@@ -421,7 +421,7 @@ if (Test-Path $KubeletConf) {
         & (Join-Path $KubeDir 'kubeadm.exe') join --config $joinConfig
         if ($LASTEXITCODE -ne 0) { throw "kubeadm join failed with exit code $LASTEXITCODE" }
     } finally {
-        Remove-Item -Path $joinConfig -Force -ErrorAction SilentlyContinue
+        if (Test-Path -Path $joinConfig) { Remove-Item -Path $joinConfig -Force }
     }
 }
 
