@@ -61,7 +61,7 @@ pub fn check(
                         Some(Span { file: *file, range }),
                         format!("sensitive variable {source:?}{through} would be written into the generated files"),
                     )
-                    .with_help("every attribute ends up in the scripts and configs of the out dir; secrets reach the nodes at run time instead (the join token: KUBEPLAN_JOIN_TOKEN on Linux, -Token on Windows). If the value is not secret, remove sensitive = true"),
+                    .with_help("every attribute ends up in the scripts and configs of the out dir; secrets reach the nodes at run time instead (the join token: KUBEPLAN_JOIN_TOKEN, or typed when the node's script asks). If the value is not secret, remove sensitive = true"),
                 );
             }
         }
