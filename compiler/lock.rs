@@ -66,6 +66,8 @@ pub enum LockError {
         holder: Box<LockInfo>,
     },
     Io(PathBuf, std::io::Error),
+    /// A signal (SIGINT, SIGTERM, SIGHUP) arrived while waiting for the lock.
+    Interrupted(i32),
 }
 
 impl std::fmt::Display for LockError {
@@ -96,6 +98,11 @@ impl std::fmt::Display for LockError {
                 holder.pid
             ),
             LockError::Io(path, e) => write!(f, "cannot use lock {}: {e}", path.display()),
+            LockError::Interrupted(signal) => write!(
+                f,
+                "stopped by {} while waiting for the state lock: nothing was written",
+                crate::signals::name(*signal)
+            ),
         }
     }
 }
@@ -138,6 +145,9 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
                 if let Some(stale) = remove_if_dead(&path, &info.host) {
                     replaced = Some(stale);
                     continue;
+                }
+                if let Some(signal) = crate::signals::caught() {
+                    return Err(LockError::Interrupted(signal));
                 }
                 let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
                 if left == Some(Duration::ZERO) {

@@ -30,7 +30,8 @@ pub enum BadPath {
     Backslash,
     /// NUL or another control character (a newline would also split the plan's lines).
     Control,
-    /// The staging folder, which apply removes with everything in it.
+    /// The staging folder of an older kubeplan, which apply removes with everything in
+    /// it, or a name apply gives its temporary files.
     Staging,
 }
 
@@ -43,7 +44,9 @@ impl std::fmt::Display for BadPath {
             BadPath::EmptyComponent => "it has an empty component (`//`, or a trailing `/`)",
             BadPath::Backslash => "it has a backslash",
             BadPath::Control => "it has a control character",
-            BadPath::Staging => "it is in apply's staging folder .kubeplan-tmp",
+            BadPath::Staging => {
+                "it uses a name apply keeps for its temporary files (.kubeplan-tmp)"
+            }
         })
     }
 }
@@ -70,7 +73,11 @@ pub fn check_path(path: &str) -> Result<(), BadPath> {
             _ => {}
         }
     }
-    if path.split('/').next() == Some(STAGING) {
+    // `.kubeplan-tmp`, and `.NAME.kubeplan-tmp-staged` and the like beside each target.
+    if path
+        .split('/')
+        .any(|c| c == STAGING || c.contains(".kubeplan-tmp-"))
+    {
         return Err(BadPath::Staging);
     }
     Ok(())
@@ -261,20 +268,76 @@ pub fn make_place(
     }
 }
 
-/// Renames `temp` (a file apply staged) to `path` under `out_dir`, whose place
-/// [`make_place`] made: the folders are opened again without following a link, so a
-/// link put there since is refused, and the rename replaces a link at `path` itself,
-/// never what it points to.
-pub fn rename_into(
-    temp: &Path,
+/// Writes `content` with `mode` to a new file `staged` (a bare name) in the folder of
+/// `path` under `out_dir`, whose place [`make_place`] made. The folders are opened again
+/// without following a link, so a link put there since is refused (or, with `force`,
+/// replaced by a folder), and the file is created, never opened through a link.
+pub fn stage(
     out_dir: &Path,
     path: &str,
+    staged: &str,
+    content: &[u8],
+    mode: u32,
+    force: bool,
+) -> Result<(), OutDirError> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let (folders, _) = split(path);
+    let rel = sibling(path, staged);
+    let dir = make_folders(out_dir, &folders, force, &mut Vec::new())?;
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let err = |e: std::io::Error| OutDirError::new(out_dir, &rel, e);
+    let fd = rustix::fs::openat(&dir, staged, flags, Mode::from_raw_mode(0o600))
+        .map_err(|e| err(e.into()))?;
+    let mut file = fs::File::from(fd);
+    file.write_all(content).map_err(err)?;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(err)
+}
+
+/// Renames the file `staged` that [`stage`] wrote to `path`, in the same folder, opened
+/// again without following a link; the rename replaces a link at `path` itself, never
+/// what it points to.
+pub fn rename_staged(
+    out_dir: &Path,
+    path: &str,
+    staged: &str,
     force: bool,
 ) -> Result<(), OutDirError> {
     let (folders, name) = split(path);
     let dir = make_folders(out_dir, &folders, force, &mut Vec::new())?;
-    rustix::fs::renameat(rustix::fs::CWD, temp, &dir, name)
-        .map_err(|e| OutDirError::new(out_dir, path, e))
+    rustix::fs::renameat(&dir, staged, &dir, name).map_err(|e| OutDirError::new(out_dir, path, e))
+}
+
+/// Removes the file `staged` from the folder of `path` under `out_dir`, if it is there;
+/// a folder on the way that is missing, a link or a file means there is nothing to
+/// remove. A `path` that is not a checked path (a journal edited by hand) is left.
+pub fn remove_staged(out_dir: &Path, path: &str, staged: &str) -> Result<(), OutDirError> {
+    if check_path(path).is_err() {
+        return Ok(());
+    }
+    let (folders, _) = split(path);
+    let Ok(mut dir) = rustix::fs::open(out_dir, dir_flags(), Mode::empty()) else {
+        return Ok(());
+    };
+    for folder in folders {
+        match rustix::fs::openat(&dir, folder, dir_flags() | OFlags::NOFOLLOW, Mode::empty()) {
+            Ok(fd) => dir = fd,
+            Err(_) => return Ok(()),
+        }
+    }
+    match rustix::fs::unlinkat(&dir, staged, AtFlags::empty()) {
+        Ok(()) | Err(Errno::NOENT) => Ok(()),
+        Err(e) => Err(OutDirError::new(out_dir, &sibling(path, staged), e)),
+    }
+}
+
+/// The path of the file `name` in the folder of `path`.
+fn sibling(path: &str, name: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((folder, _)) => format!("{folder}/{name}"),
+        None => name.to_owned(),
+    }
 }
 
 /// Removes the file at `path` under `out_dir`, then each folder it leaves empty, without
@@ -379,6 +442,7 @@ mod tests {
             ("a\nb", BadPath::Control),
             ("a\u{7f}", BadPath::Control),
             (".kubeplan-tmp/x", BadPath::Staging),
+            ("w-1/.bootstrap.ps1.kubeplan-tmp-staged", BadPath::Staging),
         ] {
             assert_eq!(check_path(bad), Err(problem), "{bad:?}");
         }

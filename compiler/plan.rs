@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::hash::sha256_hex;
+use crate::journal::Journal;
 use crate::render::Artifact;
 use crate::state::{ArtifactRecord, State};
 
@@ -222,12 +223,28 @@ pub fn diff(
     state: Option<&State>,
     read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
 ) -> Plan {
+    diff_after(artifacts, state, None, read_current)
+}
+
+/// `diff` after an apply that did not finish, whose journal is `journal`: a file holding
+/// content that apply may have left (before or after one of its writes, or no file where
+/// it created or deleted one) is kubeplan's own, not drift; and a path it may have
+/// written that neither the spec nor the state wants is deleted.
+pub fn diff_after(
+    artifacts: &[Artifact],
+    state: Option<&State>,
+    journal: Option<&Journal>,
+    read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
+) -> Plan {
     let mut changes: Vec<Change> = artifacts
         .par_iter()
-        .map(|a| change(a, state, &read_current))
+        .map(|a| change(a, state, journal, &read_current))
         .collect();
+    // Whether the file at `path` (its hash and mode, none for no file) is what the
+    // unfinished apply may have left there.
+    let ours = |path: &str, file: Option<(&str, u32)>| journal.is_some_and(|j| j.knows(path, file));
+    let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     if let Some(state) = state {
-        let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
         let gone: Vec<(&String, &ArtifactRecord)> = state
             .artifacts
             .iter()
@@ -245,6 +262,7 @@ pub fn diff(
                 // A file or folder where it was: the artifact is gone, that is left.
                 (_, None) => (Action::Record, None),
                 (_, Some((f, hash))) if holds(f, hash, &r.sha256, r.mode) => (Action::Delete, None),
+                (_, Some((f, hash))) if ours(path, Some((hash, f.1))) => (Action::Delete, None),
                 (_, Some(_)) => (Action::Delete, Some(Drift::Edited)),
             };
             Change {
@@ -260,6 +278,41 @@ pub fn diff(
             }
         }));
     }
+    if let Some(journal) = journal {
+        // Written by the unfinished apply, and wanted by neither the spec nor the state:
+        // deleted when it is there (a file kubeplan did not write is drift).
+        let tracked = |p: &str| state.is_some_and(|s| s.artifacts.contains_key(p));
+        let left: Vec<(&String, &crate::journal::Entry)> = journal
+            .artifacts
+            .iter()
+            .filter(|(p, _)| !rendered.contains(p.as_str()) && !tracked(p))
+            .collect();
+        changes.par_extend(left.par_iter().filter_map(|(path, entry)| {
+            let current = read_current(path)?;
+            let (hash, drift) = match current {
+                OnDisk::File { bytes, mode } => {
+                    let hash = sha256_hex(&bytes);
+                    let drift = (!ours(path, Some((&hash, mode)))).then_some(Drift::Untracked);
+                    (Some(hash), drift)
+                }
+                // A link there: removed itself, and only with --force.
+                OnDisk::Blocked(d @ (Drift::Symlink | Drift::LinkedFolder)) => (None, Some(d)),
+                // A folder or a file in the way: not what the apply wrote, left.
+                OnDisk::Blocked(_) => return None,
+            };
+            Some(Change {
+                path: (*path).clone(),
+                action: Action::Delete,
+                step: entry.step.clone(),
+                node: entry.node.clone(),
+                before_sha256: journal.written(path),
+                current_sha256: hash,
+                after_sha256: None,
+                drift,
+                diff: None,
+            })
+        }));
+    }
     Plan { changes }
 }
 
@@ -267,6 +320,7 @@ pub fn diff(
 fn change(
     a: &Artifact,
     state: Option<&State>,
+    journal: Option<&Journal>,
     read_current: impl Fn(&str) -> Option<OnDisk>,
 ) -> Change {
     let after = &a.sha256;
@@ -292,6 +346,11 @@ fn change(
         file.is_some_and(|f| executable(f.1) == executable(mode))
             && current_hash.as_deref() == Some(sha)
     };
+    // What an unfinished apply may have left there (see `diff_after`); never a link or
+    // anything else in the way, which kubeplan does not make.
+    let ours = !matches!(current, Some(OnDisk::Blocked(_)))
+        && journal
+            .is_some_and(|j| j.knows(&a.path, current_hash.as_deref().zip(file.map(|f| f.1))));
     let (action, drift) = if let Some(OnDisk::Blocked(d)) = &current {
         let action = match recorded {
             Some(_) => Action::Update,
@@ -306,8 +365,10 @@ fn change(
     } else {
         match (recorded, &current) {
             (None, None) => (Action::Create, None),
+            (None, Some(_)) if ours => (Action::Create, None),
             (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
             (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
+            (Some(_), _) if ours => (Action::Update, None),
             (Some(_), None) => (Action::Update, Some(Drift::Removed)),
             (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
         }
