@@ -1,5 +1,5 @@
 //! `apply`: writes the planned artifacts into the out dir, then records them in the state.
-//! Every file is written to a temporary file in the staging folder, synced and renamed,
+//! Every file is written to a temporary file beside its target, synced and renamed,
 //! so a reader never sees half a file; the state is written last, after the state it
 //! replaces is copied to `STATE.backup`.
 
@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::journal::{self, Journal};
+use crate::outdir::Found;
 use crate::plan::{Action, Drift, Plan};
 use crate::render::Artifact;
 use crate::state::{ArtifactRecord, Memory, State, FORMAT_VERSION};
@@ -37,11 +39,61 @@ pub struct Report {
 pub enum ApplyError {
     /// Files changed outside kubeplan, and no `--force`: nothing was written.
     Drift(Vec<(String, Drift)>),
+    /// A path that is not a normalised relative path inside the out dir: nothing was written.
+    Path {
+        path: String,
+        problem: crate::outdir::BadPath,
+    },
     /// An I/O failure, with the path it happened on.
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The journal of an earlier apply cannot be read: nothing was written.
+    Journal(crate::journal::JournalError),
+    /// Stopped after the journal was written, by a signal or a failure.
+    Stopped { why: Stop, progress: Progress },
+}
+
+/// What stopped an apply part way.
+#[derive(Debug)]
+pub enum Stop {
+    /// SIGINT, SIGTERM or SIGHUP (see `signals`).
+    Signal(i32),
+    Failed(Box<ApplyError>),
+}
+
+/// How far an apply that stopped got.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to create or update, and how many of them are in place.
+    pub to_write: usize,
+    pub written: usize,
+    /// Files to delete, and how many are gone.
+    pub to_delete: usize,
+    pub deleted: usize,
+    /// The journal that lists what the apply may have written.
+    pub journal: PathBuf,
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.written == 0 && self.deleted == 0 {
+            return write!(
+                f,
+                "no file in the out dir was written or deleted, and the state is as before"
+            );
+        }
+        write!(
+            f,
+            "{} of {} file(s) were written into place and {} of {} deleted; the state was not updated. {} lists every file this apply may have written: the next plan shows what is left to do, without drift, and the next apply finishes the job",
+            self.written,
+            self.to_write,
+            self.deleted,
+            self.to_delete,
+            self.journal.display()
+        )
+    }
 }
 
 impl std::fmt::Display for ApplyError {
@@ -61,17 +113,45 @@ impl std::fmt::Display for ApplyError {
                     "\nhint: keep a change by making it in the spec, or pass --force to let apply overwrite, restore or delete these files"
                 )
             }
+            ApplyError::Path { path, problem } => write!(
+                f,
+                "the artifact path {path:?} is not a path inside the out dir: {problem}; nothing was written"
+            ),
             ApplyError::Io { path, source } => {
                 write!(f, "cannot write {}: {source}", path.display())
             }
+            ApplyError::Journal(e) => write!(f, "{e}"),
+            ApplyError::Stopped {
+                why: Stop::Signal(signal),
+                progress,
+            } => write!(
+                f,
+                "apply stopped by {}: {progress}",
+                crate::signals::name(*signal)
+            ),
+            ApplyError::Stopped {
+                why: Stop::Failed(e),
+                progress,
+            } => write!(f, "{e}\napply stopped: {progress}"),
         }
     }
 }
 
 impl std::error::Error for ApplyError {}
 
+impl From<crate::outdir::OutDirError> for ApplyError {
+    fn from(e: crate::outdir::OutDirError) -> Self {
+        ApplyError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 /// Applies `plan` (made from `artifacts` and `previous`) and writes the new state.
 /// Refuses, before writing anything, when a file drifted and `target.force` is off.
+/// Before it touches the out dir it writes the journal (`journal`), and removes it once
+/// the new state is on disk; stops at the next safe point on SIGINT, SIGTERM or SIGHUP.
 pub fn apply(
     plan: &Plan,
     artifacts: &[Artifact],
@@ -80,6 +160,7 @@ pub fn apply(
     memory: &Memory,
     target: &Target<'_>,
 ) -> Result<Report, ApplyError> {
+    check_paths(plan)?;
     let drifted: Vec<(String, Drift)> = plan
         .drifted()
         .filter_map(|c| Some((c.path.clone(), c.drift?)))
@@ -87,11 +168,10 @@ pub fn apply(
     if !drifted.is_empty() && !target.force {
         return Err(ApplyError::Drift(drifted));
     }
-    let staging = target.out_dir.join(STAGING);
-    clear_leftovers(&staging, target.state_path)?;
+    let earlier = journal::load(target.state_path).map_err(ApplyError::Journal)?;
     let by_path: std::collections::HashMap<&str, &Artifact> =
         artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
-    let mut writes: Vec<(PathBuf, &Artifact)> = Vec::new();
+    let mut writes: Vec<&Artifact> = Vec::new();
     let mut report = Report::default();
     for change in &plan.changes {
         match change.action {
@@ -100,19 +180,71 @@ pub fn apply(
             _ => continue,
         }
         let a = by_path[change.path.as_str()];
-        writes.push((target.out_dir.join(&a.path), a));
+        writes.push(a);
     }
-    write_all(&writes, &staging)?;
+    let mut progress = Progress {
+        to_write: writes.len(),
+        to_delete: plan.count(Action::Delete),
+        journal: journal::journal_path(target.state_path),
+        ..Progress::default()
+    };
+    let state_dir = parent(target.state_path);
+    // Every path this apply may write is on disk before the out dir is touched.
+    let journal = Journal::of(plan, artifacts, previous, earlier.as_ref());
+    // A run stopped before it wrote into place or deleted any file leaves no journal,
+    // unless an earlier run's is in it.
+    let stopped = |why: Stop, progress: Progress| {
+        if progress.written == 0 && progress.deleted == 0 && earlier.is_none() {
+            let _ = fs::remove_file(&progress.journal);
+        }
+        ApplyError::Stopped { why, progress }
+    };
+    let failed = |e: ApplyError| Stop::Failed(Box::new(e));
+    if !journal.is_empty() {
+        let json = journal.to_json();
+        let written = write_atomic(&progress.journal, json.as_bytes(), 0o644, state_dir)
+            .and_then(|()| sync_folder(state_dir));
+        if let Err(e) = written {
+            return Err(stopped(failed(e), progress));
+        }
+    }
+    if let Some(signal) = crate::signals::caught() {
+        return Err(stopped(Stop::Signal(signal), progress));
+    }
+    if let Err(e) = clear_leftovers(target.out_dir, target.state_path, earlier.as_ref()) {
+        return Err(stopped(failed(e), progress));
+    }
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let outcome = write_all(&writes, target, &written);
+    progress.written = written.into_inner();
+    if let Err(why) = outcome {
+        return Err(stopped(why, progress));
+    }
     for change in &plan.changes {
-        let path = target.out_dir.join(&change.path);
-        match change.action {
-            Action::Delete => {
-                remove(&path, target.out_dir)?;
-                report.deleted += 1;
+        let removed = match change.action {
+            // A file to delete, or one already gone whose folder may be left empty.
+            Action::Delete => crate::outdir::remove(target.out_dir, &change.path, target.force),
+            Action::Record if change.after_sha256.is_none() => {
+                crate::outdir::remove(target.out_dir, &change.path, target.force)
             }
-            // A file to delete that is already gone: its folder may be left, empty.
-            Action::Record if change.after_sha256.is_none() => remove(&path, target.out_dir)?,
-            _ => {}
+            _ => continue,
+        };
+        if let Err(e) = removed {
+            return Err(stopped(failed(e.into()), progress));
+        }
+        if change.action == Action::Delete {
+            report.deleted += 1;
+            progress.deleted += 1;
+        }
+    }
+    // Folders the unfinished apply made for files that never reached them.
+    let unwanted = earlier
+        .iter()
+        .flat_map(|j| j.artifacts.keys())
+        .filter(|p| !by_path.contains_key(p.as_str()));
+    for path in unwanted {
+        if matches!(crate::outdir::find(target.out_dir, path), Found::Nothing) {
+            let _ = crate::outdir::remove(target.out_dir, path, false);
         }
     }
     let changed = !plan.is_empty()
@@ -121,6 +253,7 @@ pub fn apply(
     let state = State {
         format_version: FORMAT_VERSION,
         lineage: previous.map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.lineage.clone()),
+        cluster: Some(memory.cluster.clone()),
         serial: previous.map_or(0, |p| p.serial) + u64::from(changed),
         spec_hash: spec_hash.to_owned(),
         artifacts: artifacts
@@ -142,20 +275,43 @@ pub fn apply(
     };
     report.serial = state.serial;
     if changed {
-        let state_dir = parent(target.state_path);
-        keep_backup(target.state_path, state_dir)?;
-        write_atomic(
-            target.state_path,
-            state.to_json().as_bytes(),
-            0o644,
-            state_dir,
-        )?;
+        let written = keep_backup(target.state_path, state_dir).and_then(|()| {
+            write_atomic(
+                target.state_path,
+                state.to_json().as_bytes(),
+                0o644,
+                state_dir,
+            )
+        });
+        if let Err(e) = written {
+            return Err(stopped(failed(e), progress));
+        }
+    }
+    if !journal.is_empty() {
+        // The new state's rename is durable before the journal goes: a crash in between
+        // leaves a journal beside the new state, which only says what it already records.
+        if let Err(e) = sync_folder(state_dir) {
+            return Err(stopped(failed(e), progress));
+        }
+        let _ = fs::remove_file(&progress.journal);
     }
     Ok(report)
 }
 
-/// The folder in the out dir where artifacts are written before they are renamed into
-/// place; it exists only while an apply runs (or after one was killed).
+/// Refuses a plan with a path (from the spec or the state) that is not a normalised
+/// relative path inside the out dir, before any file is touched.
+fn check_paths(plan: &Plan) -> Result<(), ApplyError> {
+    for change in &plan.changes {
+        crate::outdir::check_path(&change.path).map_err(|problem| ApplyError::Path {
+            path: change.path.clone(),
+            problem,
+        })?;
+    }
+    Ok(())
+}
+/// The folder in the out dir where artifacts were written before they were renamed
+/// into place, before each was staged beside its target; removed when an older kubeplan
+/// left it.
 pub const STAGING: &str = ".kubeplan-tmp";
 
 /// The prefix of temporary files in the staging folder; beside the state a temporary
@@ -170,16 +326,37 @@ fn temp_prefix(target: &Path) -> String {
     format!(".{name}{TEMP_PREFIX}")
 }
 
-/// Removes the temporary files of an apply that was killed before it could clean up.
+/// The name an artifact at `path` is staged under before it is renamed into place: in
+/// its own folder, `.NAME.kubeplan-tmp-staged`, so the rename never crosses a filesystem
+/// (a node folder may be a mount of its own) and a run finds what a killed one staged
+/// from the journal's paths alone.
+pub fn staged_name(path: &str) -> String {
+    format!("{}staged", temp_prefix(Path::new(path)))
+}
+
+/// Removes the temporary files of an apply that was stopped before it could clean up:
+/// the files staged beside each path of its journal (`earlier`), the staging folder of
+/// an older kubeplan, and the temporary files of the state, its backup and its journal.
 /// Runs under the state lock, so none of them belongs to a running apply.
-fn clear_leftovers(staging: &Path, state_path: &Path) -> Result<(), ApplyError> {
+fn clear_leftovers(
+    out_dir: &Path,
+    state_path: &Path,
+    earlier: Option<&Journal>,
+) -> Result<(), ApplyError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| ApplyError::Io { path, source }
     };
-    match fs::remove_dir_all(staging) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(staging)(e)),
+    let staging = out_dir.join(STAGING);
+    match fs::remove_dir_all(&staging) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&staging)(e)),
         _ => {}
+    }
+    if let Some(earlier) = earlier {
+        let paths: Vec<&String> = earlier.artifacts.keys().collect();
+        paths.par_iter().try_for_each(|p| {
+            crate::outdir::remove_staged(out_dir, p, &staged_name(p)).map_err(ApplyError::from)
+        })?;
     }
     let state_dir = parent(state_path);
     let Ok(entries) = fs::read_dir(state_dir) else {
@@ -188,6 +365,7 @@ fn clear_leftovers(staging: &Path, state_path: &Path) -> Result<(), ApplyError> 
     let ours = [
         temp_prefix(state_path),
         temp_prefix(&crate::state::backup_path(state_path)),
+        temp_prefix(&journal::journal_path(state_path)),
     ];
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -222,48 +400,115 @@ fn keep_backup(state_path: &Path, state_dir: &Path) -> Result<(), ApplyError> {
     }
 }
 
-/// Writes the artifacts to create or update: each to a file of its own in `staging` (in
-/// parallel), then one sync of the filesystem, then each renamed into place, then a
-/// second sync for the renames. A reader never sees half a file, and a file is renamed
-/// into place only once its content is on disk. Removes `staging` at the end.
-fn write_all(writes: &[(PathBuf, &Artifact)], staging: &Path) -> Result<(), ApplyError> {
+/// Writes the artifacts to create or update: each to a file of its own beside its
+/// target ([`staged_name`], in parallel), then one sync of each filesystem they are on,
+/// then each renamed into place, then a second sync for the renames. A reader never sees
+/// half a file, and a file is renamed into place only once its content is on disk.
+/// Counts the files renamed into place in `written`. Stops before the renames on a
+/// signal; on a signal or a failure it removes what it staged (and the folders that
+/// stay empty). Once the renames begin it finishes them: they take a fraction of the
+/// time the writes do, and the state follows right after. No link below the out dir is
+/// followed: folders are made, and files staged and renamed, from folders opened
+/// without following one (see `outdir`).
+fn write_all(
+    writes: &[&Artifact],
+    target: &Target<'_>,
+    written: &std::sync::atomic::AtomicUsize,
+) -> Result<(), Stop> {
+    use std::sync::atomic::Ordering;
     if writes.is_empty() {
         return Ok(());
     }
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| ApplyError::Io { path, source }
+    let out_dir = target.out_dir;
+    let failed = |e: crate::outdir::OutDirError| Stop::Failed(Box::new(e.into()));
+    let mut made = Vec::new();
+    let undo = |why: Stop, made: &[PathBuf]| {
+        writes.par_iter().for_each(|a| {
+            let _ = crate::outdir::remove_staged(out_dir, &a.path, &staged_name(&a.path));
+            if matches!(crate::outdir::find(out_dir, &a.path), Found::Nothing) {
+                let _ = crate::outdir::remove(out_dir, &a.path, false);
+            }
+        });
+        crate::outdir::remove_empty(made);
+        why
     };
-    fs::create_dir_all(staging).map_err(io(staging))?;
-    let folders: std::collections::BTreeSet<&Path> =
-        writes.iter().map(|(path, _)| parent(path)).collect();
-    for folder in folders {
-        fs::create_dir_all(folder).map_err(io(folder))?;
+    // Every place first, so a folder or link in the way stops the run before any write.
+    for a in writes {
+        if let Err(e) = crate::outdir::make_place(out_dir, &a.path, target.force, &mut made) {
+            return Err(undo(failed(e), &made));
+        }
     }
-    let staged: Vec<PathBuf> = (0..writes.len())
-        .map(|i| staging.join(format!("{TEMP_PREFIX}{i}")))
-        .collect();
-    writes
-        .par_iter()
-        .zip(&staged)
-        .try_for_each(|((path, a), temp)| {
-            let content = a.text().ok_or_else(|| {
-                io(path)(std::io::Error::other(
-                    "internal error: the artifact was not rendered",
-                ))
-            })?;
-            let mut file = fs::File::create_new(temp).map_err(io(temp))?;
-            file.write_all(content.as_bytes()).map_err(io(temp))?;
-            file.set_permissions(fs::Permissions::from_mode(a.mode))
-                .map_err(io(temp))
+    let staged = writes.par_iter().try_for_each(|a| {
+        if let Some(signal) = crate::signals::caught() {
+            return Err(Stop::Signal(signal));
+        }
+        let content = a.text().ok_or_else(|| {
+            Stop::Failed(Box::new(ApplyError::Io {
+                path: out_dir.join(&a.path),
+                source: std::io::Error::other("internal error: the artifact was not rendered"),
+            }))
         })?;
-    sync_filesystem(staging)?;
-    writes
-        .par_iter()
-        .zip(&staged)
-        .try_for_each(|((path, _), temp)| fs::rename(temp, path).map_err(io(path)))?;
-    sync_filesystem(staging)?;
-    fs::remove_dir(staging).map_err(io(staging))
+        let name = staged_name(&a.path);
+        crate::outdir::stage(
+            out_dir,
+            &a.path,
+            &name,
+            content.as_bytes(),
+            a.mode,
+            target.force,
+        )
+        .map_err(failed)
+    });
+    if let Err(why) = staged {
+        return Err(undo(why, &made));
+    }
+    let folders: std::collections::BTreeSet<PathBuf> = writes
+        .iter()
+        .map(|a| parent(&out_dir.join(&a.path)).to_owned())
+        .collect();
+    let filesystems = match filesystems(&folders) {
+        Ok(f) => f,
+        Err(why) => return Err(undo(why, &made)),
+    };
+    if let Err(why) = sync_filesystems(&filesystems) {
+        return Err(undo(why, &made));
+    }
+    if let Some(signal) = crate::signals::caught() {
+        return Err(undo(Stop::Signal(signal), &made));
+    }
+    let renamed = writes.par_iter().try_for_each(|a| {
+        let name = staged_name(&a.path);
+        crate::outdir::rename_staged(out_dir, &a.path, &name, target.force).map_err(failed)?;
+        written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    });
+    if let Err(why) = renamed {
+        return Err(undo(why, &made));
+    }
+    sync_filesystems(&filesystems)
+}
+
+/// One folder of each filesystem the folders are on.
+fn filesystems(folders: &std::collections::BTreeSet<PathBuf>) -> Result<Vec<&Path>, Stop> {
+    use std::os::unix::fs::MetadataExt;
+    let mut by_device: std::collections::BTreeMap<u64, &Path> = std::collections::BTreeMap::new();
+    for folder in folders {
+        let meta = fs::metadata(folder).map_err(|source| {
+            Stop::Failed(Box::new(ApplyError::Io {
+                path: folder.clone(),
+                source,
+            }))
+        })?;
+        by_device.entry(meta.dev()).or_insert(folder);
+    }
+    Ok(by_device.into_values().collect())
+}
+
+/// syncfs(2) on each of `folders`' filesystems.
+fn sync_filesystems(folders: &[&Path]) -> Result<(), Stop> {
+    folders
+        .iter()
+        .try_for_each(|dir| sync_filesystem(dir).map_err(|e| Stop::Failed(Box::new(e))))
 }
 
 /// Flushes everything written to the filesystem that holds `dir` (syncfs(2)): one call
@@ -275,6 +520,16 @@ fn sync_filesystem(dir: &Path) -> Result<(), ApplyError> {
     };
     let folder = fs::File::open(dir).map_err(io)?;
     rustix::fs::syncfs(&folder).map_err(|e| io(e.into()))
+}
+
+/// Makes the names in `dir` durable (fsync(2) of the folder): a rename into it, or a
+/// removal from it, survives a crash.
+fn sync_folder(dir: &Path) -> Result<(), ApplyError> {
+    let io = |source| ApplyError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    fs::File::open(dir).map_err(io)?.sync_all().map_err(io)
 }
 
 /// Writes a file through a synced temporary file in `temp_dir` (an existing folder on the
@@ -301,27 +556,5 @@ pub fn write_atomic(
         .map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
-}
-
-/// Removes a file and then every directory it leaves empty, up to the out dir.
-fn remove(path: &Path, out_dir: &Path) -> Result<(), ApplyError> {
-    match fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(ApplyError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        }
-    }
-    let mut dir = path.parent();
-    while let Some(d) = dir.filter(|d| d.starts_with(out_dir) && *d != out_dir) {
-        if fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
     Ok(())
 }

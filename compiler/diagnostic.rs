@@ -32,12 +32,18 @@ pub struct Position {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// A variable file: its lines may hold secrets (of a variable declared sensitive, or
+    /// of a line that failed to parse, whose variable is unknown), so no diagnostic
+    /// shows them; the location is still given.
+    pub private: bool,
 }
 
-/// Every source file a run read, so spans can be turned into `file:line:column`.
+/// Every source file a run read, so spans can be turned into `file:line:column`, and
+/// the texts of sensitive values, which no rendered diagnostic shows.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    secrets: Vec<String>,
 }
 
 impl SourceMap {
@@ -46,8 +52,63 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             text: text.into(),
+            private: false,
         });
         FileId(self.files.len() - 1)
+    }
+
+    /// Adds a file whose lines diagnostics never show (a variable file).
+    pub fn add_private(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let id = self.add(name, text);
+        self.files[id.0].private = true;
+        id
+    }
+
+    /// Sets the texts that rendering masks, longest first (see `spec::sensitive::needles`).
+    pub fn set_secrets(&mut self, secrets: Vec<String>) {
+        self.secrets = secrets;
+    }
+
+    /// `text` with every sensitive value replaced by `(sensitive)`.
+    pub fn mask<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = std::borrow::Cow::Owned(out.replace(secret.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    /// The text of a file as a rendered diagnostic may quote it, and where a byte offset
+    /// of the file is in that text: a private file is blanked (every character a space,
+    /// so offsets count characters), and in others each sensitive value is overwritten
+    /// by as many `*` as it has bytes, so offsets stay.
+    fn shown(&self, file: &SourceFile) -> String {
+        if file.private {
+            return file
+                .text
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { ' ' })
+                .collect();
+        }
+        let mut text = file.text.clone();
+        for secret in &self.secrets {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), &"*".repeat(secret.len()));
+            }
+        }
+        text
+    }
+
+    fn shown_offset(&self, file: FileId, offset: usize) -> usize {
+        let f = self.file(file);
+        let offset = floor_char_boundary(&f.text, offset.min(f.text.len()));
+        if f.private {
+            f.text[..offset].chars().count()
+        } else {
+            offset
+        }
     }
 
     /// The file behind an id.
@@ -92,6 +153,9 @@ pub enum Severity {
     Error,
     Warning,
 }
+
+/// What a sensitive value is shown as.
+pub const MASK: &str = "(sensitive)";
 
 macro_rules! codes {
     ($($name:ident = $code:literal : $summary:literal,)*) => {
@@ -168,6 +232,7 @@ codes! {
     L2Segment = "KP050": "host-gw nodes that may not share one L2 segment",
     Sensitive = "KP051": "a sensitive variable used where kubeplan would write it into a file",
     BridgeGateway = "KP052": "a node_cidr_mask whose pod gateway Windows' sdnbridge computes wrongly",
+    OtherCluster = "KP053": "a state that records another cluster than the spec's",
 }
 
 /// One problem found in the input, with where it is and how to fix it.
@@ -254,7 +319,7 @@ impl Diagnostics {
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let mut files = SimpleFiles::new();
     for f in &sources.files {
-        files.add(f.name.as_str(), f.text.as_str());
+        files.add(f.name.as_str(), sources.shown(f));
     }
     let config = term::Config::default();
     let mut out = String::new();
@@ -264,13 +329,14 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             Severity::Warning => cs::Diagnostic::warning(),
         }
         .with_code(d.code.as_str())
-        .with_message(&d.message);
+        .with_message(sources.mask(&d.message));
         if let Some(span) = &d.span {
-            cs_diag =
-                cs_diag.with_labels(vec![cs::Label::primary(span.file.0, span.range.clone())]);
+            let range = sources.shown_offset(span.file, span.range.start)
+                ..sources.shown_offset(span.file, span.range.end);
+            cs_diag = cs_diag.with_labels(vec![cs::Label::primary(span.file.0, range)]);
         }
         if let Some(help) = &d.help {
-            cs_diag = cs_diag.with_notes(vec![format!("hint: {help}")]);
+            cs_diag = cs_diag.with_notes(vec![format!("hint: {}", sources.mask(help))]);
         }
         match term::emit_into_string(&config, &files, &cs_diag) {
             Ok(text) => out.push_str(&text),
@@ -279,7 +345,7 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
                 "{}[{}]: {}\n",
                 severity_word(d),
                 d.code.as_str(),
-                d.message
+                sources.mask(&d.message)
             )),
         }
     }
@@ -294,8 +360,8 @@ pub struct JsonDiagnostic<'a> {
     /// What the code is about, the same for every diagnostic of the code.
     pub summary: &'static str,
     /// What is wrong here.
-    pub detail: &'a str,
-    pub hint: Option<&'a str>,
+    pub detail: std::borrow::Cow<'a, str>,
+    pub hint: Option<std::borrow::Cow<'a, str>>,
     pub file: Option<&'a str>,
     pub start: Option<Position>,
     /// The position just past the span.
@@ -313,8 +379,8 @@ pub fn to_json<'a>(
             severity: severity_word(d),
             code: d.code.as_str(),
             summary: d.code.summary(),
-            detail: &d.message,
-            hint: d.help.as_deref(),
+            detail: sources.mask(&d.message),
+            hint: d.help.as_deref().map(|h| sources.mask(h)),
             file: d.span.as_ref().map(|s| sources.file(s.file).name.as_str()),
             start: d.span.as_ref().map(|s| sources.position(s)),
             end: d

@@ -11,13 +11,16 @@ pub mod cluster;
 pub mod diagnostic;
 pub mod graph;
 pub mod hash;
+pub mod journal;
 pub mod lock;
 pub mod machine;
 pub mod model;
+pub mod outdir;
 pub mod plan;
 pub mod render;
 pub mod saved;
 pub mod show;
+pub mod signals;
 pub mod spec;
 pub mod state;
 pub mod validate;
@@ -179,6 +182,7 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
         })
         .collect();
     state::Memory {
+        cluster: c.name.to_string(),
         windows_support: c.windows_support,
         nodes,
         removed_nodes,

@@ -66,6 +66,8 @@ pub enum LockError {
         holder: Box<LockInfo>,
     },
     Io(PathBuf, std::io::Error),
+    /// A signal (SIGINT, SIGTERM, SIGHUP) arrived while waiting for the lock.
+    Interrupted(i32),
 }
 
 impl std::fmt::Display for LockError {
@@ -96,6 +98,11 @@ impl std::fmt::Display for LockError {
                 holder.pid
             ),
             LockError::Io(path, e) => write!(f, "cannot use lock {}: {e}", path.display()),
+            LockError::Interrupted(signal) => write!(
+                f,
+                "stopped by {} while waiting for the state lock: nothing was written",
+                crate::signals::name(*signal)
+            ),
         }
     }
 }
@@ -138,6 +145,9 @@ pub fn acquire(state_path: &Path, timeout: Duration, command: &str) -> Result<Lo
                 if let Some(stale) = remove_if_dead(&path, &info.host) {
                     replaced = Some(stale);
                     continue;
+                }
+                if let Some(signal) = crate::signals::caught() {
+                    return Err(LockError::Interrupted(signal));
                 }
                 let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
                 if left == Some(Duration::ZERO) {
@@ -187,7 +197,7 @@ fn remove_orphans(dir: &Path) {
         if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
             continue;
         }
-        if let Ok(file) = fs::File::open(entry.path()) {
+        if let Ok(file) = open_nofollow(&entry.path()) {
             if file.try_lock().is_ok() {
                 let _ = fs::remove_file(entry.path());
             }
@@ -201,7 +211,7 @@ fn remove_orphans(dir: &Path) {
 /// runs finding the same stale lock cannot remove each other's new one.
 fn remove_if_dead(path: &Path, host: &str) -> Option<LockInfo> {
     use std::os::unix::fs::MetadataExt;
-    let file = fs::File::open(path).ok()?;
+    let file = open_nofollow(path).ok()?;
     let holder = read(path)?;
     if holder.host != host || file.try_lock().is_err() {
         return None;
@@ -214,8 +224,21 @@ fn remove_if_dead(path: &Path, host: &str) -> Option<LockInfo> {
     Some(holder)
 }
 
+/// Reads who holds the lock. A link planted at the lock's path is not followed: it
+/// reads as a lock that cannot be read, which no run removes or replaces.
 fn read(path: &Path) -> Option<LockInfo> {
-    serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut open_nofollow(path).ok()?, &mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Opens the lock file for reading, refusing a symbolic link (`ELOOP`).
+fn open_nofollow(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
 }
 
 /// Removes the lock of `state_path` if its id is `id` and the run that took it is gone:
@@ -223,7 +246,7 @@ fn read(path: &Path) -> Option<LockInfo> {
 /// another run now locks.
 pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> {
     let path = lock_path(state_path);
-    if !path.exists() {
+    if fs::symlink_metadata(&path).is_err() {
         return Err(LockError::NotLocked(path));
     }
     let Some(holder) = read(&path) else {
@@ -235,7 +258,7 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<LockInfo, LockError> 
             holder: Box::new(holder),
         });
     }
-    let file = fs::File::open(&path).map_err(|e| LockError::Io(path.clone(), e))?;
+    let file = open_nofollow(&path).map_err(|e| LockError::Io(path.clone(), e))?;
     if file.try_lock().is_err() {
         return Err(LockError::Alive {
             path,

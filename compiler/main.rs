@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 
 use kubeplan::diagnostic::render_human;
 use kubeplan::spec::VarInputs;
-use kubeplan::{apply, lock, machine, plan, saved, show, state, Compiled, Output};
+use kubeplan::{
+    apply, journal, lock, machine, plan, saved, show, signals, state, Compiled, Output,
+};
 
 #[derive(Parser)]
 #[command(
@@ -176,10 +178,38 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(1)
+            // Not eprintln!: after SIGHUP the terminal may be gone, and that must not panic.
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            match signals::caught() {
+                Some(signal) => ExitCode::from(signals::exit_code(signal)),
+                None => ExitCode::from(1),
+            }
         }
     }
+}
+
+/// An error when a signal arrived: the long commands check between their stages.
+fn stop_if_signalled(what: &str) -> Result<(), String> {
+    match signals::caught() {
+        Some(signal) => Err(format!(
+            "{what} stopped by {}: nothing was written",
+            signals::name(signal)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The journal of an apply of this state that did not finish, if there is one.
+fn load_journal(state_path: &Path) -> Result<Option<journal::Journal>, String> {
+    journal::load(state_path).map_err(|e| e.to_string())
+}
+
+/// What `plan`, `apply`, `show` and `state list` say when they find a journal.
+fn interrupted_note(state_path: &Path) -> String {
+    format!(
+        "note: an apply of this state did not finish (it was killed, stopped by a signal or failed); {} lists every file it may have written: those are kubeplan's own, not drift, and apply removes the ones the spec does not want",
+        journal::journal_path(state_path).display()
+    )
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -227,6 +257,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             save,
             lock_timeout,
         } => {
+            // SIGINT, SIGTERM and SIGHUP stop plan and apply between their stages, and
+            // apply at its next safe point (see `signals`); the commands that write
+            // nothing keep the default: they end at once.
+            signals::install();
             let (state_path, out_dir) = paths.resolve(&spec.dir);
             if let Some(file) = &save {
                 refuse_to_save_over_an_input(file, &spec, &state_path)?;
@@ -242,7 +276,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 None => None,
             };
             let previous = load_state(&state_path)?;
+            let inflight = load_journal(&state_path)?;
             let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
+            stop_if_signalled("plan")?;
             let doc = machine::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
             let out = match (&compiled.output, json) {
                 (Some(out), true) if doc.valid => out,
@@ -255,13 +291,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     None => return Ok(ExitCode::from(1)),
                 },
             };
-            let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
-                plan::OnDisk::read(&out_dir, p)
-            });
+            let plan =
+                plan::diff_after(&out.artifacts, previous.as_ref(), inflight.as_ref(), |p| {
+                    plan::OnDisk::read(&out_dir, p)
+                });
+            stop_if_signalled("plan")?;
             if json {
                 print!("{}", doc.with_plan(&plan, previous.as_ref()).to_json());
             } else {
                 print!("{}", plan::render_human(&plan));
+            }
+            if inflight.is_some() {
+                let note = interrupted_note(&state_path);
+                if json {
+                    eprintln!("{note}");
+                } else {
+                    println!("\n{note}");
+                }
             }
             if let Some(file) = &save {
                 let saved = saved::SavedPlan::new(&plan, &out.spec_hash, previous.as_ref());
@@ -286,6 +332,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Show { dir, state, json } => {
             let state_path = state_path(&dir, state);
+            if load_journal(&state_path)?.is_some() {
+                eprintln!("{}", interrupted_note(&state_path));
+            }
             match load_state(&state_path)? {
                 None => println!(
                     "No state: nothing has been applied yet ({} does not exist).",
@@ -300,6 +349,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             command: StateCommand::List { dir, state, node },
         } => {
             let state_path = state_path(&dir, state);
+            if load_journal(&state_path)?.is_some() {
+                eprintln!("{}", interrupted_note(&state_path));
+            }
             let Some(s) = load_state(&state_path)? else {
                 return Err(format!(
                     "there is no state: {} does not exist\nhint: kubeplan apply writes it",
@@ -327,6 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             plan: saved_file,
             lock_timeout,
         } => {
+            signals::install();
             let (state_path, out_dir) = paths.resolve(&spec.dir);
             let saved = match &saved_file {
                 Some(file) => Some(read_saved(file)?),
@@ -334,13 +387,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let _lock = take_lock(&state_path, lock_timeout, "apply", &spec.dir)?;
             let previous = load_state(&state_path)?;
+            let inflight = load_journal(&state_path)?;
             let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
+            stop_if_signalled("apply")?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
-            let plan = plan::diff(&out.artifacts, previous.as_ref(), |p| {
-                plan::OnDisk::read(&out_dir, p)
-            });
+            let plan =
+                plan::diff_after(&out.artifacts, previous.as_ref(), inflight.as_ref(), |p| {
+                    plan::OnDisk::read(&out_dir, p)
+                });
+            stop_if_signalled("apply")?;
             if let (Some(saved), Some(file)) = (&saved, &saved_file) {
                 saved
                     .check(&plan, &out.spec_hash, previous.as_ref())
@@ -352,6 +409,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     })?;
             }
             print!("{}", plan::render_human(&plan));
+            if inflight.is_some() {
+                println!("\n{}", interrupted_note(&state_path));
+            }
             // A saved plan was the approval. With drift and no --force, apply::apply refuses
             // (naming the files), so there is nothing to ask.
             let refused = plan.drifted().next().is_some() && !force;
@@ -375,6 +435,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &target,
             )
             .map_err(|e| e.to_string())?;
+            if let Some(signal) = signals::caught() {
+                eprintln!(
+                    "note: {} arrived while the files were being renamed into place; apply finished first",
+                    signals::name(signal)
+                );
+            }
             println!(
                 "\nApply complete! {} created, {} updated, {} deleted. Artifacts in {}, state serial {} in {}.",
                 r.created,
@@ -389,9 +455,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// `--state FILE`, or `DIR/kubeplan.state.json`.
+/// `--state FILE`, or `DIR/kubeplan.state.json`; a link there is followed to its target.
 fn state_path(dir: &Path, state: Option<PathBuf>) -> PathBuf {
-    state.unwrap_or_else(|| dir.join("kubeplan.state.json"))
+    state::follow_links(&state.unwrap_or_else(|| dir.join("kubeplan.state.json")))
 }
 
 fn exit(ok: bool) -> ExitCode {
@@ -489,13 +555,13 @@ fn compile(
     previous: Option<&state::State>,
     out_dir: Option<&Path>,
 ) -> Result<Compiled, String> {
-    let inputs = VarInputs {
+    let mut inputs = VarInputs {
         vars: spec.vars.clone(),
         var_files: spec.var_files.clone(),
-        env: std::env::vars()
-            .filter(|(k, _)| k.starts_with("KUBEPLAN_VAR_"))
-            .collect(),
+        ..VarInputs::default()
     };
+    // vars_os: std::env::vars panics on a value that is not UTF-8, printing it.
+    inputs.read_env(std::env::vars_os());
     match out_dir {
         Some(out_dir) => kubeplan::compile_since(&spec.dir, &inputs, previous, out_dir),
         None => kubeplan::compile(&spec.dir, &inputs, previous),
@@ -546,6 +612,20 @@ fn confirmed() -> Result<bool, String> {
     }
     print!("\nDo you want to apply these changes? Only 'yes' will be accepted.\n  Enter a value: ");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
+    // A read restarts after a signal (SA_RESTART): wait with poll(2), which returns on
+    // one, so Ctrl-C at the prompt cancels.
+    loop {
+        stop_if_signalled("apply")?;
+        let mut fd = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, and its count.
+        if unsafe { libc::poll(&mut fd, 1, 200) } > 0 {
+            break;
+        }
+    }
     let mut answer = String::new();
     std::io::stdin()
         .lock()

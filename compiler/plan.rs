@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use crate::hash::sha256_hex;
+use crate::journal::Journal;
 use crate::render::Artifact;
 use crate::state::{ArtifactRecord, State};
 
@@ -48,7 +49,7 @@ impl Action {
 
 /// How a file in the out dir differs from what the last apply left there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Drift {
     /// Its content or executable bit is not what the state recorded.
     Edited,
@@ -56,6 +57,14 @@ pub enum Drift {
     Removed,
     /// The state does not record it, and it is in the way of a file to create.
     Untracked,
+    /// It is a symbolic link: kubeplan never reads, writes or deletes through one.
+    Symlink,
+    /// A folder on its path is a symbolic link.
+    LinkedFolder,
+    /// A folder on its path is a file.
+    FileFolder,
+    /// It is a folder (or a FIFO, socket or device), not a file.
+    NotAFile,
 }
 
 impl std::fmt::Display for Drift {
@@ -64,6 +73,12 @@ impl std::fmt::Display for Drift {
             Drift::Edited => "edited outside kubeplan since the last apply",
             Drift::Removed => "removed outside kubeplan since the last apply",
             Drift::Untracked => "exists, and was not written by kubeplan",
+            Drift::Symlink => "is a symbolic link, which kubeplan never follows in the out dir",
+            Drift::LinkedFolder => {
+                "is in a folder that is a symbolic link, which kubeplan never follows in the out dir"
+            }
+            Drift::FileFolder => "is in a folder that is a file",
+            Drift::NotAFile => "is a folder or a special file, not a regular file",
         })
     }
 }
@@ -120,35 +135,51 @@ impl Plan {
     }
 }
 
-/// A file as it is now in the out dir.
-pub struct OnDisk {
-    pub bytes: Vec<u8>,
-    pub mode: u32,
+/// What is now at an artifact's path in the out dir.
+pub enum OnDisk {
+    /// A regular file.
+    File { bytes: Vec<u8>, mode: u32 },
+    /// A link, or a file or folder in the way, that kubeplan does not read through.
+    Blocked(Drift),
 }
 
 impl OnDisk {
-    /// The file at `path` under `out_dir`, if there is one that can be read.
+    /// What is at `path` under `out_dir`, if anything can be read there; a symbolic link
+    /// below the out dir is never followed (see `outdir`).
     pub fn read(out_dir: &std::path::Path, path: &str) -> Option<OnDisk> {
+        use crate::outdir::Found;
         use std::io::Read;
         use std::os::unix::fs::PermissionsExt;
-        let mut file = std::fs::File::open(out_dir.join(path)).ok()?;
+        let mut file = match crate::outdir::find(out_dir, path) {
+            Found::File(file) => file,
+            Found::Nothing | Found::Unreadable => return None,
+            Found::Link => return Some(OnDisk::Blocked(Drift::Symlink)),
+            Found::LinkedFolder => return Some(OnDisk::Blocked(Drift::LinkedFolder)),
+            Found::FileFolder => return Some(OnDisk::Blocked(Drift::FileFolder)),
+            Found::NotAFile => return Some(OnDisk::Blocked(Drift::NotAFile)),
+        };
         let meta = file.metadata().ok()?;
-        if !meta.is_file() {
-            return None;
-        }
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         file.read_to_end(&mut bytes).ok()?;
-        Some(OnDisk {
+        Some(OnDisk::File {
             bytes,
             mode: meta.permissions().mode(),
         })
     }
 
-    /// True when this file has content hash `sha256` (its hash is `hash`) and `mode`'s
-    /// owner-executable bit.
-    fn is(&self, hash: &str, sha256: &str, mode: u32) -> bool {
-        hash == sha256 && executable(self.mode) == executable(mode)
+    /// The file's content and mode; none when something else is in the way.
+    fn file(&self) -> Option<(&[u8], u32)> {
+        match self {
+            OnDisk::File { bytes, mode } => Some((bytes, *mode)),
+            OnDisk::Blocked(_) => None,
+        }
     }
+}
+
+/// True when `current` is a file with content hash `sha256` (its hash is `hash`) and
+/// `mode`'s owner-executable bit.
+fn holds(current: (&[u8], u32), hash: &str, sha256: &str, mode: u32) -> bool {
+    hash == sha256 && executable(current.1) == executable(mode)
 }
 
 /// Whether a file is executable by its owner: the one part of its mode kubeplan
@@ -175,9 +206,8 @@ impl crate::render::Recorded for OutDir<'_> {
             return None;
         }
         let current = OnDisk::read(self.out_dir, path)?;
-        current
-            .is(&sha256_hex(&current.bytes), &r.sha256, r.mode)
-            .then(|| r.sha256.clone())
+        let file = current.file()?;
+        holds(file, &sha256_hex(file.0), &r.sha256, r.mode).then(|| r.sha256.clone())
     }
 }
 
@@ -193,12 +223,28 @@ pub fn diff(
     state: Option<&State>,
     read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
 ) -> Plan {
+    diff_after(artifacts, state, None, read_current)
+}
+
+/// `diff` after an apply that did not finish, whose journal is `journal`: a file holding
+/// content that apply may have left (before or after one of its writes, or no file where
+/// it created or deleted one) is kubeplan's own, not drift; and a path it may have
+/// written that neither the spec nor the state wants is deleted.
+pub fn diff_after(
+    artifacts: &[Artifact],
+    state: Option<&State>,
+    journal: Option<&Journal>,
+    read_current: impl Fn(&str) -> Option<OnDisk> + Sync,
+) -> Plan {
     let mut changes: Vec<Change> = artifacts
         .par_iter()
-        .map(|a| change(a, state, &read_current))
+        .map(|a| change(a, state, journal, &read_current))
         .collect();
+    // Whether the file at `path` (its hash and mode, none for no file) is what the
+    // unfinished apply may have left there.
+    let ours = |path: &str, file: Option<(&str, u32)>| journal.is_some_and(|j| j.knows(path, file));
+    let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
     if let Some(state) = state {
-        let rendered: HashSet<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
         let gone: Vec<(&String, &ArtifactRecord)> = state
             .artifacts
             .iter()
@@ -206,11 +252,18 @@ pub fn diff(
             .collect();
         changes.par_extend(gone.par_iter().map(|(path, r)| {
             let current = read_current(path);
-            let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
-            let (action, drift) = match current.as_ref().zip(current_hash.as_deref()) {
-                None => (Action::Record, None),
-                Some((c, hash)) if c.is(hash, &r.sha256, r.mode) => (Action::Delete, None),
-                Some(_) => (Action::Delete, Some(Drift::Edited)),
+            let file = current.as_ref().and_then(OnDisk::file);
+            let current_hash = file.map(|f| sha256_hex(f.0));
+            let (action, drift) = match (&current, file.zip(current_hash.as_deref())) {
+                // Deleting it means removing the link itself: only with --force.
+                (Some(OnDisk::Blocked(d @ (Drift::Symlink | Drift::LinkedFolder))), _) => {
+                    (Action::Delete, Some(*d))
+                }
+                // A file or folder where it was: the artifact is gone, that is left.
+                (_, None) => (Action::Record, None),
+                (_, Some((f, hash))) if holds(f, hash, &r.sha256, r.mode) => (Action::Delete, None),
+                (_, Some((f, hash))) if ours(path, Some((hash, f.1))) => (Action::Delete, None),
+                (_, Some(_)) => (Action::Delete, Some(Drift::Edited)),
             };
             Change {
                 path: (*path).clone(),
@@ -225,6 +278,41 @@ pub fn diff(
             }
         }));
     }
+    if let Some(journal) = journal {
+        // Written by the unfinished apply, and wanted by neither the spec nor the state:
+        // deleted when it is there (a file kubeplan did not write is drift).
+        let tracked = |p: &str| state.is_some_and(|s| s.artifacts.contains_key(p));
+        let left: Vec<(&String, &crate::journal::Entry)> = journal
+            .artifacts
+            .iter()
+            .filter(|(p, _)| !rendered.contains(p.as_str()) && !tracked(p))
+            .collect();
+        changes.par_extend(left.par_iter().filter_map(|(path, entry)| {
+            let current = read_current(path)?;
+            let (hash, drift) = match current {
+                OnDisk::File { bytes, mode } => {
+                    let hash = sha256_hex(&bytes);
+                    let drift = (!ours(path, Some((&hash, mode)))).then_some(Drift::Untracked);
+                    (Some(hash), drift)
+                }
+                // A link there: removed itself, and only with --force.
+                OnDisk::Blocked(d @ (Drift::Symlink | Drift::LinkedFolder)) => (None, Some(d)),
+                // A folder or a file in the way: not what the apply wrote, left.
+                OnDisk::Blocked(_) => return None,
+            };
+            Some(Change {
+                path: (*path).clone(),
+                action: Action::Delete,
+                step: entry.step.clone(),
+                node: entry.node.clone(),
+                before_sha256: journal.written(path),
+                current_sha256: hash,
+                after_sha256: None,
+                drift,
+                diff: None,
+            })
+        }));
+    }
     Plan { changes }
 }
 
@@ -232,6 +320,7 @@ pub fn diff(
 fn change(
     a: &Artifact,
     state: Option<&State>,
+    journal: Option<&Journal>,
     read_current: impl Fn(&str) -> Option<OnDisk>,
 ) -> Change {
     let after = &a.sha256;
@@ -251,14 +340,24 @@ fn change(
         };
     };
     let current = read_current(&a.path);
-    let current_hash = current.as_ref().map(|c| sha256_hex(&c.bytes));
+    let file = current.as_ref().and_then(OnDisk::file);
+    let current_hash = file.map(|f| sha256_hex(f.0));
     let on_disk = |sha: &str, mode: u32| {
-        current
-            .as_ref()
-            .is_some_and(|c| executable(c.mode) == executable(mode))
+        file.is_some_and(|f| executable(f.1) == executable(mode))
             && current_hash.as_deref() == Some(sha)
     };
-    let (action, drift) = if on_disk(after, a.mode) {
+    // What an unfinished apply may have left there (see `diff_after`); never a link or
+    // anything else in the way, which kubeplan does not make.
+    let ours = !matches!(current, Some(OnDisk::Blocked(_)))
+        && journal
+            .is_some_and(|j| j.knows(&a.path, current_hash.as_deref().zip(file.map(|f| f.1))));
+    let (action, drift) = if let Some(OnDisk::Blocked(d)) = &current {
+        let action = match recorded {
+            Some(_) => Action::Update,
+            None => Action::Create,
+        };
+        (action, Some(*d))
+    } else if on_disk(after, a.mode) {
         match recorded {
             Some(r) if r.sha256 == *after && r.mode == a.mode => (Action::Unchanged, None),
             _ => (Action::Record, None),
@@ -266,18 +365,18 @@ fn change(
     } else {
         match (recorded, &current) {
             (None, None) => (Action::Create, None),
+            (None, Some(_)) if ours => (Action::Create, None),
             (None, Some(_)) => (Action::Create, Some(Drift::Untracked)),
             (Some(r), _) if on_disk(&r.sha256, r.mode) => (Action::Update, None),
+            (Some(_), _) if ours => (Action::Update, None),
             (Some(_), None) => (Action::Update, Some(Drift::Removed)),
             (Some(_), Some(_)) => (Action::Update, Some(Drift::Edited)),
         }
     };
-    let diff = match (action, &current) {
-        (Action::Update | Action::Create, Some(old)) => Some(unified(
-            &a.path,
-            &String::from_utf8_lossy(&old.bytes),
-            content,
-        )),
+    let diff = match (action, file) {
+        (Action::Update | Action::Create, Some((old, _))) => {
+            Some(unified(&a.path, &String::from_utf8_lossy(old), content))
+        }
         (Action::Update, None) => Some(unified(&a.path, "", content)),
         _ => None,
     };

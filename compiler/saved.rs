@@ -104,7 +104,8 @@ impl SavedPlan {
         text
     }
 
-    /// Reads a saved plan, refusing another format version.
+    /// Reads a saved plan, refusing another format version and any path that is not a
+    /// normalised relative path inside the out dir.
     pub fn parse(text: &str) -> Result<SavedPlan, String> {
         let saved: SavedPlan =
             serde_json::from_str(text).map_err(|e| format!("not a kubeplan saved plan: {e}"))?;
@@ -113,6 +114,14 @@ impl SavedPlan {
                 "saved plan format_version {} is not {FORMAT_VERSION}, the one this kubeplan reads",
                 saved.format_version
             ));
+        }
+        for change in &saved.changes {
+            crate::outdir::check_path(&change.path).map_err(|problem| {
+                format!(
+                    "the saved plan names the artifact path {:?}, which is not a path inside the out dir: {problem}",
+                    change.path
+                )
+            })?;
         }
         Ok(saved)
     }

@@ -435,3 +435,77 @@ fn l3_upstream_pods_get_the_host_endpoint_as_their_gateway() {
         assert_eq!(ipam["routes"][0]["gw"], ipam["gateway"]);
     }
 }
+
+/// The inline code spans (`…`) of a Markdown text.
+fn code_spans(markdown: &str) -> Vec<&str> {
+    markdown.split('`').skip(1).step_by(2).collect()
+}
+
+#[test]
+fn no_command_the_runbook_or_a_script_shows_puts_a_secret_on_its_command_line() {
+    // Issue 15: a secret typed on a command line stays in shell history (bash's
+    // HISTFILE, PSReadLine's ConsoleHost_history.txt) and is in the process list every
+    // user reads while the command runs (`sudo VAR=secret ./bootstrap.sh` keeps sudo,
+    // with its arguments, alive for the whole run). The scripts ask for the secrets
+    // instead, or read them from an environment that automation sets.
+    let leaks = |command: &str| {
+        [
+            "KUBEPLAN_JOIN_TOKEN=",
+            "KUBEPLAN_CERTIFICATE_KEY=",
+            "-Token",
+            "<token>",
+            "<key>",
+        ]
+        .into_iter()
+        .filter(|s| command.contains(s))
+        .collect::<Vec<_>>()
+    };
+    let mut failures = Vec::new();
+    for (spec, runbook) in files("runbook.md") {
+        let text = text(runbook);
+        for span in code_spans(text)
+            .into_iter()
+            .filter(|s| s.contains("bootstrap."))
+        {
+            for leak in leaks(span) {
+                failures.push(format!(
+                    "{}/runbook.md: `{span}` puts {leak} on a command line",
+                    spec.name
+                ));
+            }
+        }
+        // Every step that runs a script that joins says the script asks for the token.
+        for row in text
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains("/bootstrap."))
+        {
+            if !row.contains("it asks for the token") {
+                failures.push(format!(
+                    "{}/runbook.md: the row does not say the script asks for the token: {row}",
+                    spec.name
+                ));
+            }
+        }
+    }
+    // The usage lines in the scripts' own headers.
+    for suffix in ["/bootstrap.sh", "/bootstrap.ps1"] {
+        for (spec, a) in files(suffix) {
+            for line in text(a)
+                .lines()
+                .filter(|l| l.trim_start().starts_with('#') || l.starts_with("    .\\"))
+            {
+                if line.contains("./bootstrap.sh") || line.contains(".\\bootstrap.ps1") {
+                    for leak in leaks(line) {
+                        failures.push(format!(
+                            "{}/{}: usage `{}` puts {leak} on a command line",
+                            spec.name,
+                            a.path,
+                            line.trim()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

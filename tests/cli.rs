@@ -842,6 +842,46 @@ fn a_spec_and_a_var_file_with_a_utf8_byte_order_mark_are_read() {
 }
 
 #[test]
+fn a_file_that_is_not_utf8_is_refused_with_its_encoding_and_the_first_bad_byte() {
+    // UTF-16 and Latin-1 gave KP010 "stream did not contain valid UTF-8", no location.
+    let spec = SpecDir::new("");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(three_node_spec().encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(spec.path().join("main.hcl"), &utf16).unwrap();
+    spec.kubeplan(&["validate"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[KP010]"))
+        .stderr(predicate::str::contains(
+            "main.hcl is UTF-16 little-endian text",
+        ))
+        .stderr(predicate::str::contains("main.hcl:1:1"))
+        .stderr(predicate::str::contains("save it as UTF-8"));
+    // Latin-1: "é" is the single byte 0xE9, in line 2, after 13 characters.
+    let mut latin1 = b"# demo\n# caf\xe9 au lait\n".to_vec();
+    latin1.extend(three_node_spec().as_bytes());
+    fs::write(spec.path().join("main.hcl"), &latin1).unwrap();
+    spec.kubeplan(&["validate"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "byte 0xE9 here is not valid UTF-8",
+        ))
+        .stderr(predicate::str::contains("main.hcl:2:6"));
+    // A variable file: located too, its line (it may hold a secret) not shown.
+    spec.write_spec(&three_node_spec());
+    let var_file = spec.path().join("vars.tfvars");
+    fs::write(&var_file, b"k8s_version = \"1.30.6\"\nx = \"caf\xe9\"\n").unwrap();
+    spec.kubeplan(&["validate", "--var-file", var_file.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("vars.tfvars:2:9"))
+        .stderr(predicate::str::contains("caf").not());
+}
+
+#[test]
 fn plan_save_refuses_to_overwrite_the_state_its_backup_lock_or_a_spec_file() {
     // Saving over the state lost its latest serial; over the spec, the spec (issue 15).
     let spec = SpecDir::new(&three_node_spec());

@@ -151,6 +151,11 @@ enum Landed {
     AfterTheState,
 }
 
+/// True for a file apply staged beside its target, `.NAME.kubeplan-tmp-staged`.
+fn staged(path: &str) -> bool {
+    path.ends_with(".kubeplan-tmp-staged")
+}
+
 /// Lines of a human plan: (symbol, path).
 fn planned(stdout: &str) -> Vec<(char, String)> {
     stdout
@@ -191,13 +196,12 @@ fn kill_and_recover(s: &Scenario, delay: Duration, run: usize) -> Landed {
             s.before_state.as_ref().map(|s| &s.artifacts),
             "{context}: the state is neither the old nor the new one"
         );
-        // Files staged for renaming count as writing too: apply writes every file into
-        // the staging folder before it renames any into place.
+        // Files staged for renaming count as writing too: apply writes every file beside
+        // its target before it renames any into place.
         let mut now = tree(&dir.path().join("out"));
-        let staged = now.dirs.remove(kubeplan::apply::STAGING);
-        now.files
-            .retain(|p, _| !p.starts_with(&format!("{}/", kubeplan::apply::STAGING)));
-        if now == s.before && !staged {
+        let any_staged = now.files.keys().any(|p| staged(p));
+        now.files.retain(|p, _| !staged(p));
+        if now == s.before && !any_staged {
             Landed::BeforeAnyWrite
         } else {
             Landed::WhileWriting
@@ -224,7 +228,7 @@ fn kill_and_recover(s: &Scenario, delay: Duration, run: usize) -> Landed {
         .files
         .keys()
         .chain(now.files.keys())
-        .filter(|p| !p.starts_with(kubeplan::apply::STAGING))
+        .filter(|p| !staged(p))
         .filter(|p| s.after.files.get(*p) != now.files.get(*p))
         .cloned()
         .collect();
@@ -326,4 +330,681 @@ fn apply_killed_at_200_random_points_always_recovers_to_the_same_tree() {
         writing * 4 >= runs,
         "only {writing} of {runs} kills landed while apply was writing: the delays miss the write phase"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Interruptions followed by another spec (issue 15): kills, signals, a full disk and a
+// folder apply may not write, each at a random point, then a random different spec.
+
+/// A variant of the node-pool example: its Kubernetes version and its pool size (given
+/// as `--var windows_workers=N`, a variable change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Variant {
+    version: &'static str,
+    workers: u32,
+}
+
+const VERSIONS: [&str; 2] = ["1.30.6", "1.31.2"];
+
+impl Variant {
+    fn random(rng: &mut fastrand::Rng) -> Variant {
+        Variant {
+            version: VERSIONS[rng.usize(..VERSIONS.len())],
+            workers: rng.u32(2..=9),
+        }
+    }
+
+    /// Another variant than `self`.
+    fn other(self, rng: &mut fastrand::Rng) -> Variant {
+        loop {
+            let v = Variant::random(rng);
+            if v != self {
+                return v;
+            }
+        }
+    }
+
+    /// Writes the spec into `dir`; returns the `--var` to give with it.
+    fn write(self, dir: &Path) -> String {
+        let spec = common::specs::example_spec("node-pool")
+            .replace("\"1.31.2\"", &format!("{:?}", self.version));
+        fs::write(dir.join("main.hcl"), spec).unwrap();
+        format!("windows_workers={}", self.workers)
+    }
+}
+
+/// `kubeplan ARGS --var VAR DIR`, as `user` (root when none).
+fn kubeplan_as(dir: &Path, args: &[&str], var: &str, user: Option<u32>) -> Command {
+    let bin = assert_cmd::cargo::cargo_bin("kubeplan");
+    let mut cmd = match user {
+        None => Command::new(bin),
+        Some(uid) => {
+            let mut c = Command::new("setpriv");
+            c.arg(format!("--reuid={uid}"))
+                .arg(format!("--regid={uid}"))
+                .arg("--clear-groups")
+                .arg(bin);
+            c
+        }
+    };
+    cmd.args(args).args(["--var", var]).arg(dir);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A tmpfs mounted for the test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` bytes on `path`; fails the test, with the reason, when
+    /// mount is not possible here (the test needs root and mount(8)).
+    fn mount(path: &Path, size: u64) -> Tmpfs {
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run mount(8): {e}; this test mounts a tmpfs and needs root")
+            });
+        assert!(
+            out.status.success(),
+            "cannot mount a tmpfs on {}: {}; this test mounts a tmpfs and needs root",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs(path.to_owned())
+    }
+
+    /// Gives the tmpfs `size` bytes (at least what it holds).
+    fn resize(&self, size: u64) {
+        let out = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Bytes in use.
+    fn used(&self) -> u64 {
+        let path = std::ffi::CString::new(self.0.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string and a zeroed statvfs to fill.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::statvfs(path.as_ptr(), &mut st) }, 0);
+        (st.f_blocks - st.f_bfree) as u64 * st.f_frsize as u64
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// How an apply is stopped.
+#[derive(Clone, Copy, Debug)]
+enum Interruption {
+    /// SIGKILL after this long.
+    Kill(Duration),
+    /// SIGINT, SIGTERM or SIGHUP after this long.
+    Signal(i32, Duration),
+    /// The out dir and the state on a tmpfs with this many bytes free.
+    NoSpace(u64),
+    /// Run as an unprivileged user, with this folder of the out dir ("" for the out dir
+    /// itself) owned by root: EACCES (root itself ignores permission bits, and a
+    /// `chattr +i` folder gives EPERM, not EACCES).
+    ReadOnly(usize),
+}
+
+/// What happened to the interrupted apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    Finished,
+    /// Killed, or stopped itself, before it wrote any file into place: no journal left.
+    Stopped,
+    /// Killed or failed after it began to write files into place and before the new
+    /// state was on disk: its journal is left for the next run.
+    Midway,
+}
+
+const NOBODY: u32 = 65534;
+
+fn chown_all(path: &Path, uid: u32) {
+    let status = Command::new("chown")
+        .args(["-R", &format!("{uid}:{uid}")])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Every file and folder under `root`, `/`-separated.
+fn entries(root: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    let t = tree(root);
+    (t.files.into_keys().collect(), t.dirs)
+}
+
+/// One run: `start` applied (or nothing), then `interrupted` applied and stopped as
+/// `how`, then `next` planned and applied. Returns what became of the stopped apply.
+fn interrupt_then_change(
+    run_no: usize,
+    start: Option<Variant>,
+    interrupted: Variant,
+    how: Interruption,
+    next: Variant,
+) -> Outcome {
+    let context =
+        format!("run {run_no}: from {start:?}, {interrupted:?} stopped by {how:?}, then {next:?}");
+    let holder = tempfile::tempdir().unwrap();
+    let dir = holder.path().join("spec");
+    fs::create_dir(&dir).unwrap();
+    let tmpfs = matches!(how, Interruption::NoSpace(_)).then(|| Tmpfs::mount(&dir, 64 << 20));
+    if let Some(start) = start {
+        let var = start.write(&dir);
+        let (ok, _, err) = run(&mut kubeplan_as(
+            &dir,
+            &["apply", "--auto-approve"],
+            &var,
+            None,
+        ));
+        assert!(ok, "{context}: the first apply failed: {err}");
+    }
+    let var = interrupted.write(&dir);
+    let apply = ["apply", "--auto-approve"];
+    let outcome = match how {
+        Interruption::Kill(delay) | Interruption::Signal(_, delay) => {
+            let child = kubeplan_as(&dir, &apply, &var, None)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(delay);
+            let signal = match how {
+                Interruption::Signal(signal, _) => signal,
+                _ => libc::SIGKILL,
+            };
+            // SAFETY: kill(2) of our own child, which is not reaped before the wait below.
+            unsafe { libc::kill(child.id() as i32, signal) };
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            use std::os::unix::process::ExitStatusExt;
+            match (out.status.code(), out.status.signal()) {
+                (Some(0), _) => Outcome::Finished,
+                (_, Some(libc::SIGKILL)) => Outcome::Stopped,
+                (Some(code), _) if signal != libc::SIGKILL => {
+                    assert_eq!(code, 128 + signal, "{context}: {err}");
+                    let name = match signal {
+                        libc::SIGINT => "SIGINT",
+                        libc::SIGTERM => "SIGTERM",
+                        _ => "SIGHUP",
+                    };
+                    assert!(
+                        err.contains(&format!("stopped by {name}")),
+                        "{context}: {err}"
+                    );
+                    Outcome::Stopped
+                }
+                other => panic!("{context}: apply ended with {other:?}: {err}"),
+            }
+        }
+        Interruption::NoSpace(free) => {
+            let tmpfs = tmpfs.as_ref().unwrap();
+            tmpfs.resize((tmpfs.used() + free).div_ceil(4096) * 4096);
+            let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, None));
+            tmpfs.resize(64 << 20); // the operator frees space
+            if ok {
+                Outcome::Finished
+            } else {
+                assert!(err.contains("No space left on device"), "{context}: {err}");
+                assert!(err.contains("apply stopped"), "{context}: {err}");
+                Outcome::Stopped
+            }
+        }
+        Interruption::ReadOnly(pick) => {
+            let out = dir.join("out");
+            fs::create_dir_all(&out).unwrap();
+            let mut folders: Vec<PathBuf> = vec![out.clone()];
+            folders.extend(
+                fs::read_dir(&out)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.is_dir()),
+            );
+            folders.sort();
+            let folder = &folders[pick % folders.len()];
+            chown_all(holder.path(), NOBODY);
+            std::os::unix::fs::chown(folder, Some(0), Some(0)).unwrap();
+            let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, Some(NOBODY)));
+            std::os::unix::fs::chown(folder, Some(NOBODY), Some(NOBODY)).unwrap(); // fixed
+            if ok {
+                Outcome::Finished
+            } else {
+                assert!(err.contains("Permission denied"), "{context}: {err}");
+                assert!(err.contains("apply stopped"), "{context}: {err}");
+                Outcome::Stopped
+            }
+        }
+    };
+    let journal = dir.join("kubeplan.state.json.inflight");
+    let outcome = match outcome {
+        Outcome::Stopped if journal.exists() => Outcome::Midway,
+        other => other,
+    };
+    if matches!(how, Interruption::Signal(..)) {
+        // A signal stops apply before the first file is written into place, or not at all.
+        assert_ne!(outcome, Outcome::Midway, "{context}");
+    }
+    let (files, _) = entries(&dir.join("out"));
+    if outcome != Outcome::Finished && !matches!(how, Interruption::Kill(_)) {
+        // A run that stopped itself cleaned up: nothing staged, no lock.
+        let staged: Vec<&String> = files.iter().filter(|p| staged(p)).collect();
+        assert!(
+            staged.is_empty(),
+            "{context}: staged files left: {staged:?}"
+        );
+        assert!(
+            !kubeplan::lock::lock_path(&dir.join("kubeplan.state.json")).exists(),
+            "{context}: the lock was not released"
+        );
+    }
+
+    // Another spec: no drift that a human did not make, and apply converges without --force.
+    let var = next.write(&dir);
+    let (ok, plan, err) = run(&mut kubeplan_as(&dir, &["plan"], &var, None));
+    assert!(ok, "{context}: plan failed: {err}");
+    for false_drift in ["! drift", "outside kubeplan", "not written by kubeplan"] {
+        assert!(
+            !plan.contains(false_drift) && !err.contains(false_drift),
+            "{context}: plan reports drift:\n{plan}{err}"
+        );
+    }
+    let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, None));
+    assert!(ok, "{context}: apply of the next spec failed: {err}");
+    let (ok, plan, err) = run(&mut kubeplan_as(&dir, &["plan"], &var, None));
+    assert!(ok && plan.contains("No changes."), "{context}: {plan}{err}");
+    assert!(!plan.contains("did not finish"), "{context}: {plan}");
+
+    // Every file in the out dir is tracked, and nothing else is left.
+    let state = load(&dir).unwrap();
+    let (files, dirs) = entries(&dir.join("out"));
+    let tracked: BTreeSet<String> = state.artifacts.keys().cloned().collect();
+    assert_eq!(
+        files, tracked,
+        "{context}: untracked files, or tracked ones missing"
+    );
+    let needed: BTreeSet<String> = tracked
+        .iter()
+        .flat_map(|p| {
+            let parts: Vec<&str> = p.split('/').collect();
+            (1..parts.len()).map(move |n| parts[..n].join("/"))
+        })
+        .collect();
+    assert_eq!(dirs, needed, "{context}: folders no tracked file needs");
+    let beside: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') || n.ends_with(".lock") || n.ends_with(".inflight"))
+        .collect();
+    assert!(
+        beside.is_empty(),
+        "{context}: left beside the state: {beside:?}"
+    );
+    drop(tmpfs);
+    outcome
+}
+
+#[test]
+fn apply_stopped_by_kills_signals_a_full_disk_or_eacces_then_another_spec_converges_without_force()
+{
+    // Timing: how long a plan and an apply of a cold start take here (the fastest of
+    // three, so the binary's first load does not count).
+    let big = Variant {
+        version: "1.31.2",
+        workers: 9,
+    };
+    let (mut plan_time, mut apply_time) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        let probe = tempfile::tempdir().unwrap();
+        let var = big.write(probe.path());
+        let began = Instant::now();
+        assert!(run(&mut kubeplan_as(probe.path(), &["plan"], &var, None)).0);
+        plan_time = plan_time.min(began.elapsed());
+        let began = Instant::now();
+        assert!(
+            run(&mut kubeplan_as(
+                probe.path(),
+                &["apply", "--auto-approve"],
+                &var,
+                None
+            ))
+            .0
+        );
+        apply_time = apply_time.min(began.elapsed());
+    }
+    let seed: u64 = std::env::var("KUBEPLAN_CRASH_SEED").map_or(20261202, |s| s.parse().unwrap());
+    let runs: usize = std::env::var("KUBEPLAN_INTERRUPT_RUNS").map_or(32, |s| s.parse().unwrap());
+    let mut rng = fastrand::Rng::with_seed(seed);
+    // Delays come from a stream of their own: the ranges they are drawn from follow this
+    // machine's speed, and must not shift the variants and free space every other case
+    // draws (so that those, and the ENOSPC runs stopped midway, are the same each run).
+    let mut timing = fastrand::Rng::with_seed(seed ^ 0x5eed);
+    let mut delay = || {
+        let min = plan_time.as_micros() as u64 * 3 / 4;
+        let max = (apply_time.as_micros() as u64 * 11 / 10).max(min + 1);
+        Duration::from_micros(timing.u64(min..=max))
+    };
+    let cases: Vec<(usize, Option<Variant>, Variant, Interruption, Variant)> = (0..runs)
+        .map(|run| {
+            let start = (run % 3 != 0).then(|| Variant::random(&mut rng));
+            let mut interrupted = match start {
+                Some(s) => s.other(&mut rng),
+                None => Variant::random(&mut rng),
+            };
+            let how = match run % 4 {
+                0 => Interruption::Kill(delay()),
+                1 => {
+                    let signal = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP][rng.usize(..3)];
+                    Interruption::Signal(signal, delay())
+                }
+                2 => Interruption::NoSpace(rng.u64(0..=400 << 10)),
+                _ => Interruption::ReadOnly(rng.usize(..)),
+            };
+            if let (Interruption::ReadOnly(_), Some(s)) = (how, start) {
+                // Every folder is written: the version changes.
+                interrupted.version = VERSIONS.iter().find(|v| **v != s.version).unwrap();
+            }
+            let next = interrupted.other(&mut rng);
+            (run, start, interrupted, how, next)
+        })
+        .collect();
+    let outcomes: Vec<(Interruption, Outcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let cases = &cases;
+                scope.spawn(move || {
+                    cases
+                        .iter()
+                        .filter(|c| c.0 % 2 == w)
+                        .map(|&(run, start, interrupted, how, next)| {
+                            (
+                                how,
+                                interrupt_then_change(run, start, interrupted, how, next),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let stopped = |kind: fn(&Interruption) -> bool| {
+        outcomes
+            .iter()
+            .filter(|(how, o)| kind(how) && *o != Outcome::Finished)
+            .count()
+    };
+    let midway = |kind: fn(&Interruption) -> bool| {
+        outcomes
+            .iter()
+            .filter(|(how, o)| kind(how) && *o == Outcome::Midway)
+            .count()
+    };
+    let (mut killed_midway, full_midway) = (
+        midway(|h| matches!(h, Interruption::Kill(_))),
+        midway(|h| matches!(h, Interruption::NoSpace(_))),
+    );
+    // Whether a random kill lands between the first file written into place and the new
+    // state is up to the scheduler. When none did, search for that moment: a kill that
+    // came too early moves the next one later, one that came too late moves it earlier.
+    let mut searched = 0;
+    let (mut early, mut late) = (Duration::ZERO, apply_time * 2);
+    while killed_midway + full_midway == 0 && searched < 12 {
+        let (run, start, interrupted, _, next) = cases[0];
+        let at = (early + late) / 2;
+        searched += 1;
+        match interrupt_then_change(run, start, interrupted, Interruption::Kill(at), next) {
+            Outcome::Stopped => early = at,
+            Outcome::Finished => late = at,
+            Outcome::Midway => killed_midway += 1,
+        }
+    }
+    let (killed, signalled, full, denied) = (
+        stopped(|h| matches!(h, Interruption::Kill(_))),
+        stopped(|h| matches!(h, Interruption::Signal(..))),
+        stopped(|h| matches!(h, Interruption::NoSpace(_))),
+        stopped(|h| matches!(h, Interruption::ReadOnly(_))),
+    );
+    common::specs::report(
+        "apply interrupted, then another spec",
+        runs,
+        &format!(
+            "runs (seed {seed}): stopped: {killed} by SIGKILL ({killed_midway} after some files were written into place), {signalled} by a signal, {full} by ENOSPC ({full_midway} after), {denied} by EACCES; {searched} more kills searched for the midway moment; each next spec planned without drift and converged without --force"
+        ),
+    );
+    for (what, n) in [
+        ("SIGKILL", killed),
+        ("signal", signalled),
+        ("ENOSPC", full),
+        ("EACCES", denied),
+    ] {
+        assert!(
+            n * 4 >= runs / 4,
+            "only {n} of {} {what} runs stopped the apply part way",
+            runs / 4
+        );
+    }
+    assert!(
+        killed_midway + full_midway > 0,
+        "no kill or full disk landed while files were being written into place"
+    );
+}
+
+/// A folder with the node-pool spec at `variant` applied.
+fn applied(variant: Variant) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let var = variant.write(dir.path());
+    let (ok, _, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["apply", "--auto-approve"],
+        &var,
+        None,
+    ));
+    assert!(ok, "{err}");
+    (dir, var)
+}
+
+#[test]
+fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_or_leftovers() {
+    // Six workers applied; an apply down to four fails after every file is in place, at
+    // the backup (a folder is in its way, as ENOSPC or EACCES would stop it there).
+    let six = Variant {
+        version: "1.31.2",
+        workers: 6,
+    };
+    let (dir, var6) = applied(six);
+    let backup = kubeplan::state::backup_path(&dir.path().join("kubeplan.state.json"));
+    fs::create_dir_all(backup.join("in-the-way")).unwrap();
+    let var4 = Variant { workers: 4, ..six }.write(dir.path());
+    let (ok, _, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["apply", "--auto-approve"],
+        &var4,
+        None,
+    ));
+    assert!(!ok, "the apply was to fail at the backup");
+    assert!(
+        err.contains("apply stopped:") && err.contains("the state was not updated"),
+        "{err}"
+    );
+    let out = dir.path().join("out");
+    assert!(
+        out.join("_cleanup/win-05/reset.ps1").exists(),
+        "the interrupted run wrote the cleanup scripts"
+    );
+    assert!(!out.join("win-05").exists(), "and removed win-05's folder");
+    fs::remove_dir_all(&backup).unwrap();
+
+    // The revert: win-05 and win-06 are live, so their cleanup scripts (which drain and
+    // reset them) must go; their files are kubeplan's own, not drift.
+    six.write(dir.path());
+    let (ok, plan, err) = run(&mut kubeplan_as(dir.path(), &["plan"], &var6, None));
+    assert!(ok, "{err}");
+    assert!(!plan.contains("! drift"), "{plan}");
+    assert!(
+        plan.contains("did not finish"),
+        "plan says an apply was interrupted: {plan}"
+    );
+    for script in ["remove-node.sh", "reset.ps1"] {
+        assert!(
+            plan.contains(&format!("- _cleanup/win-05/{script} (delete")),
+            "{plan}"
+        );
+    }
+    let (ok, json, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["plan", "--json"],
+        &var6,
+        None,
+    ));
+    assert!(ok && err.contains("did not finish"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let script = doc["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "_cleanup/win-05/reset.ps1")
+        .unwrap();
+    assert_eq!(script["action"], "delete", "{script}");
+    assert!(
+        script["before_sha256"].is_string(),
+        "what the run wrote: {script}"
+    );
+    assert_eq!(
+        script["before_sha256"], script["current_sha256"],
+        "{script}"
+    );
+    let (ok, _, err) = run(Command::new(assert_cmd::cargo::cargo_bin("kubeplan"))
+        .args(["state", "list"])
+        .arg(dir.path()));
+    assert!(
+        ok && err.contains("did not finish"),
+        "state list says so too: {err}"
+    );
+    let (ok, _, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["apply", "--auto-approve"],
+        &var6,
+        None,
+    ));
+    assert!(ok, "apply without --force: {err}");
+    let (ok, plan, _) = run(&mut kubeplan_as(dir.path(), &["plan"], &var6, None));
+    assert!(
+        ok && plan.contains("No changes.") && !plan.contains("did not finish"),
+        "{plan}"
+    );
+    assert!(!out.join("_cleanup").exists(), "{:?}", entries(&out).1);
+    let state = load(dir.path()).unwrap();
+    assert_eq!(
+        entries(&out).0,
+        state.artifacts.keys().cloned().collect::<BTreeSet<_>>()
+    );
+}
+
+#[test]
+fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename() {
+    let (dir, _) = applied(Variant {
+        version: "1.30.6",
+        workers: 3,
+    });
+    let node = dir.path().join("out/win-02");
+    let saved: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&node)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let bytes = fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    let mount = Tmpfs::mount(&node, 16 << 20);
+    for (path, bytes) in &saved {
+        fs::write(path, bytes).unwrap();
+    }
+    // Modes as they were, from the state.
+    let state = load(dir.path()).unwrap();
+    for (path, record) in &state.artifacts {
+        if path.starts_with("win-02/") {
+            fs::set_permissions(
+                dir.path().join("out").join(path),
+                fs::Permissions::from_mode(record.mode),
+            )
+            .unwrap();
+        }
+    }
+    let var = Variant {
+        version: "1.31.2",
+        workers: 3,
+    }
+    .write(dir.path());
+    let (ok, _, err) = run(&mut kubeplan_as(
+        dir.path(),
+        &["apply", "--auto-approve"],
+        &var,
+        None,
+    ));
+    assert!(ok, "{err}");
+    let (ok, plan, _) = run(&mut kubeplan_as(dir.path(), &["plan"], &var, None));
+    assert!(ok && plan.contains("No changes."), "{plan}");
+    let (files, _) = entries(&node);
+    assert!(files.iter().all(|f| !staged(f)), "{files:?}");
+    drop(mount);
+}
+
+#[test]
+fn sigterm_while_waiting_for_the_lock_exits_143_and_leaves_the_holders_lock() {
+    let (dir, var) = applied(Variant {
+        version: "1.31.2",
+        workers: 2,
+    });
+    let state = dir.path().join("kubeplan.state.json");
+    let holder = kubeplan::lock::acquire(&state, Duration::ZERO, "kubeplan apply .").unwrap();
+    let child = kubeplan_as(
+        dir.path(),
+        &["apply", "--auto-approve", "--lock-timeout", "1m"],
+        &var,
+        None,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: kill(2) of our own child, not yet reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let began = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(began.elapsed() < Duration::from_secs(5), "it waited on");
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    assert!(
+        err.contains("stopped by SIGTERM while waiting for the state lock"),
+        "{err}"
+    );
+    let still = kubeplan::lock::acquire(&state, Duration::ZERO, "x").unwrap_err();
+    assert!(still.to_string().contains(&holder.info().id), "{still}");
+    drop(holder);
 }

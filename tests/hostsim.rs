@@ -1132,6 +1132,24 @@ fn port_open(open: &str, port: &str) -> bool {
     })
 }
 
+/// A scratch folder for a simulated cluster, `DIR/c`; the folder goes with the guard.
+fn cluster_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("hostsim-cluster-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let path = dir.path().join("c");
+    (dir, path)
+}
+
+/// The spec of the corpus named `name`.
+fn corpus(name: &str) -> &'static Compiled {
+    specs::all()
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} is in the corpus"))
+}
+
 /// All scripts of one spec, in order, on the machines of one simulated cluster.
 fn simulate_spec(c: &Compiled) -> Vec<Outcome> {
     let cluster = model(c);
@@ -1193,7 +1211,13 @@ fn simulate_spec(c: &Compiled) -> Vec<Outcome> {
                 }
             },
         };
-        let mut outcome = simulate(&job, &s, &cpath, &env);
+        // Only the scripts that join get the secrets, as the runbook has it.
+        let env: &[String] = if matches!(job.kind, Kind::Init | Kind::Join) {
+            &env
+        } else {
+            &[]
+        };
+        let mut outcome = simulate(&job, &s, &cpath, env);
         outcome.name = format!("{}: {}", c.name, outcome.name);
         outcomes.push(outcome);
         if job.kind == Kind::Join {
@@ -1387,7 +1411,7 @@ fn deliberate_mistakes_are_caught() {
         .iter()
         .find(|c| c.name == "three-node@1.31.0")
         .expect("three-node@1.31.0 is in the corpus");
-    let breaks: [(&str, &str, &str, &str); 4] = [
+    let breaks: [(&str, &str, &str, &str); 5] = [
         (
             "the HA flags beside --config (kubernetes PR #78542)",
             "kubeadm init --config ",
@@ -1405,6 +1429,12 @@ fn deliberate_mistakes_are_caught() {
             "\nswapoff -a\n",
             "\n",
             "running with swap on is not supported",
+        ),
+        (
+            "the secrets' file readable by everyone (issue 15)",
+            "    umask 077\n",
+            "    umask 022\n",
+            "holds a secret and is mode/owner 644 root",
         ),
         (
             "kubeadm init not guarded on a second run",
@@ -1455,19 +1485,9 @@ fn deliberate_mistakes_are_caught() {
 /// (kubernetes.io/releases/version-skew-policy), and kubeplan does not upgrade nodes.
 #[test]
 fn a_rerun_at_another_version_changes_nothing() {
-    let find = |name: &str| {
-        specs::all()
-            .iter()
-            .find(|c| c.name == name)
-            .unwrap_or_else(|| panic!("{name} is in the corpus"))
-    };
-    let (old, new) = (find("three-node@1.31.0"), find("three-node@1.34.1"));
+    let (old, new) = (corpus("three-node@1.31.0"), corpus("three-node@1.34.1"));
     let cluster = model(old);
-    let cdir = tempfile::Builder::new()
-        .prefix("hostsim-cluster-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .unwrap();
-    let cpath = cdir.path().join("c");
+    let (_cdir, cpath) = cluster_dir();
     seed_cluster(&cpath, old, &cluster, false);
     let env = vec![
         format!("KUBEPLAN_JOIN_TOKEN={TOKEN}"),
@@ -1513,6 +1533,325 @@ fn a_rerun_at_another_version_changes_nothing() {
                 "{node}: the 1.34.1 script changed the node: {changed:?} {:?} {:?}",
                 again.mutations, again.violations
             ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// --- secrets on the nodes (issue 15) -------------------------------------------------------
+
+/// The parts of the run-time secrets no command line, output or leftover file may hold: the
+/// bootstrap token's secret half (its id before the dot is public: kubeadm names the
+/// token's Secret after it) and the certificate key.
+fn secrets() -> [&'static str; 2] {
+    [TOKEN.split_once('.').unwrap().1, CERTIFICATE_KEY]
+}
+
+/// Every host program of the root runs through a wrapper that logs its command line to
+/// /hostsim/log/host-calls before it runs the program, so the test sees the arguments of
+/// every process a script starts, not only the stubs' (bash itself, which runs the
+/// wrappers, is left as it is).
+fn log_host_programs(s: &Scratch) {
+    let host = s.root().join("hostsim/host");
+    for tool in HOST_TOOLS.iter().filter(|t| **t != "bash") {
+        let link = host.join(tool);
+        let Ok(real) = fs::read_link(&link) else {
+            continue;
+        };
+        fs::remove_file(&link).unwrap();
+        write(
+            &link,
+            &format!(
+                "#!/hostsim/host/bash\nprintf -v hs_line ' %q' \"$@\"\nprintf '%s%s\\n' {tool} \"$hs_line\" >>/hostsim/log/host-calls\nexec {} \"$@\"\n",
+                real.display()
+            ),
+        );
+        fs::set_permissions(&link, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// The writable files of a root that hold a secret.
+fn files_with_secrets(s: &Scratch) -> Vec<String> {
+    fn visit(path: &Path, name: &str, found: &mut Vec<String>) {
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return;
+        };
+        if meta.is_dir() {
+            for e in fs::read_dir(path).unwrap().flatten() {
+                visit(
+                    &e.path(),
+                    &format!("{name}/{}", e.file_name().to_string_lossy()),
+                    found,
+                );
+            }
+        } else if meta.is_file() {
+            let text = String::from_utf8_lossy(&fs::read(path).unwrap()).into_owned();
+            if secrets().iter().any(|x| text.contains(x)) {
+                found.push(name.to_owned());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for d in WRITABLE {
+        visit(&s.root().join(d), &format!("/{d}"), &mut found);
+    }
+    visit(&s.dir.path().join("usr-local"), "/usr/local", &mut found);
+    found
+}
+
+/// What one run showed of the secrets: the command lines (stubs' and host programs'),
+/// output and leftover files that hold one, and the configuration files kubeadm read.
+struct SecretRun {
+    leaks: Vec<String>,
+    /// `path<TAB>mode owner<TAB>secrets` per configuration file kubeadm read.
+    files: Vec<String>,
+}
+
+fn secret_run(
+    s: &Scratch,
+    cluster: &Path,
+    job: &Job,
+    env: &[String],
+    fail: Option<&str>,
+) -> SecretRun {
+    let log = s.root().join("hostsim/log");
+    let r = run(s, cluster, &job.dir, &job.script, env, fail);
+    let host_calls = take(&log.join("host-calls"));
+    let files = take(&log.join("secret-files"));
+    let what = if fail.is_some() {
+        "with kubeadm failing"
+    } else {
+        ""
+    };
+    let mut leaks = Vec::new();
+    if let Some(target) = fail {
+        if !r
+            .output
+            .contains(&format!("hostsim: injected failure of {target}"))
+        {
+            leaks.push(format!(
+                "`{target}` never ran to fail:\n    {}",
+                tail(&r.output)
+            ));
+        }
+    }
+    // The wrappers saw the script's host programs (the secret file's folder is made with
+    // install), so a clean log means clean command lines, not an unlogged run.
+    if !host_calls.iter().any(|c| c.starts_with("install ")) {
+        leaks.push(format!("no host program was logged {what}"));
+    }
+    if fail.is_none() && !r.ok {
+        leaks.push(format!("the run failed:\n    {}", tail(&r.output)));
+    }
+    for call in r.calls.iter().chain(&host_calls) {
+        if secrets().iter().any(|x| call.contains(x)) {
+            leaks.push(format!(
+                "a secret on a command line {what}: {}",
+                command(call)
+            ));
+        }
+    }
+    if secrets().iter().any(|x| r.output.contains(x)) {
+        leaks.push(format!("a secret in the script's output {what}"));
+    }
+    for f in files_with_secrets(s) {
+        leaks.push(format!(
+            "a secret left in {f} after the script ended {what}"
+        ));
+    }
+    leaks.extend(
+        r.violations
+            .iter()
+            .filter(|v| v.contains("\tsecret-"))
+            .map(|v| format!("rule {what}: {v}")),
+    );
+    SecretRun { leaks, files }
+}
+
+/// Issue 15, "On the nodes": the join token and the certificate key reach kubeadm in a
+/// configuration file, never on a command line. For the first control-plane node (HA and
+/// not), a further control-plane node and a worker, at kubeadm's v1beta3 (calico-ha,
+/// 1.30) and v1beta4 (three-node, 1.31): no process the script starts (every stub and
+/// every host program) has a secret in its arguments, the script prints none, kubeadm read
+/// its configuration from a file of mode 0600 holding the secrets, and no file holding
+/// one is left once the script ends, also when kubeadm fails.
+#[test]
+fn the_join_token_reaches_kubeadm_in_a_root_only_file_and_on_no_command_line() {
+    let mut problems = Vec::new();
+    for name in ["three-node@1.31.0", "calico-ha"] {
+        let c = corpus(name);
+        let cluster = model(c);
+        let (_cdir, cpath) = cluster_dir();
+        seed_cluster(&cpath, c, &cluster, false);
+        let env = vec![
+            format!("KUBEPLAN_JOIN_TOKEN={TOKEN}"),
+            format!("KUBEPLAN_CERTIFICATE_KEY={CERTIFICATE_KEY}"),
+            format!("KUBEPLAN_CA_CERT_HASH={DEFAULT_CA_HASH}"),
+        ];
+        for job in jobs(c, &cluster)
+            .into_iter()
+            .filter(|j| matches!(j.kind, Kind::Init | Kind::Join))
+        {
+            let node = cluster
+                .nodes
+                .iter()
+                .find(|n| n.name.as_str() == job.machine)
+                .unwrap();
+            let s = Scratch::new(&Machine::of(node, false), job.artifacts);
+            log_host_programs(&s);
+            let before = s.copy();
+            let (_cluster_before, cluster_copy) = cluster_dir();
+            copy_tree(&cpath, &cluster_copy);
+            let label = format!("{name}: {}/{}", job.dir, job.script);
+
+            let first = secret_run(&s, &cpath, &job, &env, None);
+            problems.extend(first.leaks.iter().map(|l| format!("{label}: {l}")));
+            let expected = if job.kind == Kind::Init {
+                "/run/kubeplan/kubeadm-init.yaml"
+            } else {
+                "/run/kubeplan/kubeadm-join.yaml"
+            };
+            let secret_count = if job.kind == Kind::Join && node.is_control_plane()
+                || job.kind == Kind::Init
+                    && cluster
+                        .nodes
+                        .iter()
+                        .filter(|n| n.is_control_plane())
+                        .count()
+                        > 1
+            {
+                "2"
+            } else {
+                "1"
+            };
+            let read = first
+                .files
+                .iter()
+                .find(|f| f.starts_with(&format!("{expected}\t")));
+            match read {
+                None => problems.push(format!(
+                    "{label}: kubeadm read its secrets from no file {expected}; it read {:?}",
+                    first.files
+                )),
+                Some(f) => {
+                    let cols: Vec<&str> = f.split('\t').collect();
+                    if cols[1] != "600 root" || cols[2] != secret_count {
+                        problems.push(format!(
+                            "{label}: kubeadm read {expected} as {} with {} secrets; expected 600 root with {secret_count}",
+                            cols[1], cols[2]
+                        ));
+                    }
+                }
+            }
+
+            let target = if job.kind == Kind::Init {
+                "kubeadm init --config"
+            } else {
+                "kubeadm join --config"
+            };
+            let failed = secret_run(&before, &cluster_copy, &job, &env, Some(target));
+            problems.extend(failed.leaks.iter().map(|l| format!("{label}: {l}")));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The definitions of a generated bootstrap.sh's helpers (`log` to the preflight), with
+/// the node's name: what `read_secret` needs, and nothing that touches the machine.
+fn helpers(script: &str) -> String {
+    let start = script.find("\nlog() {").expect("bootstrap.sh defines log");
+    let end = script
+        .find("# --- preflight")
+        .expect("bootstrap.sh has a preflight");
+    format!("NODE_NAME=sim\n{}\n", &script[start..end])
+}
+
+/// Issue 15, "show a way to pass it that keeps it out of history": run in a terminal with
+/// no secret in its environment, bootstrap.sh asks for each secret, does not echo what is
+/// typed, and hands it on to no program; with no terminal it stops and names the variable
+/// to set. The asking runs under script(1), which gives it a pseudo-terminal.
+#[test]
+fn a_script_in_a_terminal_asks_for_each_secret_without_echo() {
+    require("script", "apt-get install -y util-linux");
+    let mut problems = Vec::new();
+    for (name, path, secrets) in [
+        (
+            "three-node@1.31.0",
+            "worker-1/bootstrap.sh",
+            vec![("KUBEPLAN_JOIN_TOKEN", TOKEN)],
+        ),
+        (
+            "calico-ha",
+            "cp-02/bootstrap.sh",
+            vec![
+                ("KUBEPLAN_JOIN_TOKEN", TOKEN),
+                ("KUBEPLAN_CERTIFICATE_KEY", CERTIFICATE_KEY),
+            ],
+        ),
+    ] {
+        let script = corpus(name)
+            .artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .map(text)
+            .unwrap_or_else(|| panic!("{name} has {path}"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut program = helpers(script);
+        for (var, value) in &secrets {
+            program.push_str(&format!(
+                "read_secret {var} \"the secret\"\n[[ ${var} == {value} ]] && echo \"got {var}\"\nbash -c 'echo \"child sees ${{{var}:-nothing}}\"'\n"
+            ));
+        }
+        let file = dir.path().join("ask.sh");
+        write(&file, &program);
+        // The answers come a second after the start, once read -s has turned echo off.
+        let answers: Vec<&str> = secrets.iter().map(|(_, v)| *v).collect();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "(sleep 1; printf '%s\\n' {}) | env -u KUBEPLAN_JOIN_TOKEN -u KUBEPLAN_CERTIFICATE_KEY timeout 20 script -qec 'bash {}' /dev/null",
+                answers.join(" "),
+                file.display()
+            ))
+            .output()
+            .expect("script runs");
+        let shown = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+        for (var, value) in &secrets {
+            if !shown.contains(&format!("{var} (the secret): ")) {
+                problems.push(format!("{path}: no prompt for {var}:\n{shown}"));
+            }
+            if !shown.contains(&format!("got {var}")) {
+                problems.push(format!(
+                    "{path}: {var} was not read from the terminal:\n{shown}"
+                ));
+            }
+            if shown.contains(value) {
+                problems.push(format!(
+                    "{path}: what was typed for {var} was echoed:\n{shown}"
+                ));
+            }
+        }
+        if shown.matches("child sees nothing").count() != secrets.len() {
+            problems.push(format!(
+                "{path}: a program the script runs sees a secret:\n{shown}"
+            ));
+        }
+        // No terminal and no variable: a clear stop, before anything else.
+        let out = Command::new("env")
+            .args([
+                "-u",
+                "KUBEPLAN_JOIN_TOKEN",
+                "-u",
+                "KUBEPLAN_CERTIFICATE_KEY",
+                "bash",
+            ])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash runs");
+        let said = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || !said.contains("set KUBEPLAN_JOIN_TOKEN to the secret") {
+            problems.push(format!("{path}: with no terminal and no variable: {said}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

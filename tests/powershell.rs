@@ -235,3 +235,179 @@ fn an_unclosed_brace_is_a_syntax_error() {
     let errors = syntax_errors(&parse(source), source);
     assert!(!errors.is_empty());
 }
+
+/// The first node in document order whose text starts with `prefix`, below `root`.
+fn node_starting<'t>(
+    root: tree_sitter::Node<'t>,
+    source: &str,
+    prefix: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    let mut found = None;
+    walk(root, &mut |n| {
+        if found.is_none() && n.is_named() && source[n.byte_range()].starts_with(prefix) {
+            found = Some(n);
+        }
+    });
+    found
+}
+
+/// What is wrong with how one bootstrap.ps1 hands the join token to kubeadm.
+fn join_token_problems(source: &str) -> Vec<String> {
+    let tree = parse(source);
+    let root = tree.root_node();
+    let mut problems = Vec::new();
+    // The join: kubeadm.exe with `join`, its arguments.
+    let mut joins = Vec::new();
+    walk(root, &mut |n| {
+        if n.kind() == "command" {
+            let text = &source[n.byte_range()];
+            if text.contains("'kubeadm.exe')")
+                && first_child(n, "command_elements")
+                    .is_some_and(|e| source[e.byte_range()].trim_start().starts_with("join"))
+            {
+                joins.push(n);
+            }
+        }
+    });
+    if joins.is_empty() {
+        problems.push("no `kubeadm.exe join` call".to_owned());
+    }
+    for join in &joins {
+        let args = &source[first_child(*join, "command_elements").unwrap().byte_range()];
+        // kubeadm's flags that carry a secret (cmd/kubeadm/app/cmd/join.go,
+        // addJoinConfigFlags), and the variables that hold one.
+        for secret in [
+            "--token",
+            "--discovery-token",
+            "--tls-bootstrap-token",
+            "--certificate-key",
+            "$Token",
+            "$JoinToken",
+        ] {
+            if args.contains(secret) {
+                problems.push(format!(
+                    "kubeadm join has `{secret}` on its command line: {args}"
+                ));
+            }
+        }
+        if !args.contains("--config $joinConfig") {
+            problems.push(format!(
+                "kubeadm join does not read --config $joinConfig: {args}"
+            ));
+        }
+        // The file goes in a `finally` around the join.
+        let mut up = join.parent();
+        let mut removed = false;
+        while let Some(n) = up {
+            if n.kind() == "try_statement" {
+                removed |= first_child(n, "finally_clause").is_some_and(|f| {
+                    source[f.byte_range()].contains("Remove-Item -Path $joinConfig")
+                });
+            }
+            up = n.parent();
+        }
+        if !removed {
+            problems.push("no `finally` around kubeadm join removes $joinConfig".to_owned());
+        }
+    }
+    // The token reaches the file only through Write-SecretFile, called before the join.
+    let token_line = node_starting(root, source, "\"    token: `\"$JoinToken`\"\"");
+    let write = node_starting(root, source, "Write-SecretFile -Path $joinConfig -Text");
+    match (token_line, write, joins.first()) {
+        (Some(t), Some(w), Some(j)) if t.start_byte() < w.start_byte() && w.start_byte() < j.start_byte() => {}
+        _ => problems.push(
+            "the JoinConfiguration with the token is not written by Write-SecretFile before kubeadm join".to_owned(),
+        ),
+    }
+    // Write-SecretFile: the access list (inheritance off; Administrators and SYSTEM only)
+    // is built, then the file is created with it (FileStream's FileSecurity argument, mode
+    // CreateNew), and only then written, as UTF-8 without a BOM.
+    let mut function = None;
+    walk(root, &mut |n| {
+        if n.kind() == "function_statement"
+            && first_child(n, "function_name")
+                .is_some_and(|f| &source[f.byte_range()] == "Write-SecretFile")
+        {
+            function = Some(n);
+        }
+    });
+    let Some(function) = function else {
+        problems.push("no function Write-SecretFile".to_owned());
+        return problems;
+    };
+    let body = &source[function.byte_range()];
+    let steps = [
+        "$security.SetAccessRuleProtection($true, $false)",
+        "$security.AddAccessRule($rule)",
+        "New-Object System.IO.FileStream",
+        "$stream.Write(",
+    ];
+    let mut at = 0;
+    for step in steps {
+        match node_starting(function, source, step) {
+            Some(n) if n.start_byte() >= at => at = n.start_byte(),
+            Some(_) => problems.push(format!("Write-SecretFile: `{step}` comes too early")),
+            None => problems.push(format!("Write-SecretFile: no `{step}`")),
+        }
+    }
+    let stream = node_starting(function, source, "New-Object System.IO.FileStream")
+        .map(|n| &source[n.byte_range()])
+        .unwrap_or("");
+    if !(stream.contains("[System.IO.FileMode]::CreateNew")
+        && stream.trim_end().ends_with("$security"))
+    {
+        problems.push(format!(
+            "Write-SecretFile does not create the file new with its access list: {stream}"
+        ));
+    }
+    // Only the SIDs of BUILTIN\Administrators and NT AUTHORITY\SYSTEM get an entry.
+    if !body.contains("foreach ($sid in @('S-1-5-32-544', 'S-1-5-18'))") {
+        problems.push(
+            "Write-SecretFile grants access to others than Administrators and SYSTEM".to_owned(),
+        );
+    }
+    if !body.contains("UTF8Encoding -ArgumentList $false") {
+        problems.push("Write-SecretFile does not write UTF-8 without a byte order mark".to_owned());
+    }
+    problems
+}
+
+/// Issue 15, "On the nodes": every Windows node's bootstrap.ps1 hands kubeadm the join
+/// token in a JoinConfiguration file, never on its command line, and the file is created
+/// with an access list of Administrators and SYSTEM only before the token is written to
+/// it, and removed in a `finally`.
+#[test]
+fn the_windows_join_hands_kubeadm_the_token_in_a_file_only_administrators_read() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (spec, a) in scripts() {
+        if !a.path.ends_with("/bootstrap.ps1") {
+            continue;
+        }
+        checked += 1;
+        for p in join_token_problems(text(a)) {
+            failures.push(format!("{}/{}: {p}", spec.name, a.path));
+        }
+    }
+    assert!(checked > 0, "the corpus has no bootstrap.ps1");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The same check catches the join of 037ea04, which put the token on kubeadm's command line.
+#[test]
+fn a_token_on_kubeadms_command_line_is_caught() {
+    let source = "$KubeDir = 'C:\\k'\n& (Join-Path $KubeDir 'kubeadm.exe') join $ControlPlaneEndpoint --token $Token `\n    --discovery-token-ca-cert-hash $CaCertHash --node-name $NodeName\n";
+    let problems = join_token_problems(source);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`--token` on its command line")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("no function Write-SecretFile")),
+        "{problems:?}"
+    );
+}

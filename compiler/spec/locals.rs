@@ -10,8 +10,14 @@ use hcl::Value;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::spec::reader::evaluate;
 
-/// Evaluates every `locals` block and declares `local` in `ctx`.
-pub fn resolve(bodies: &[(FileId, Body)], ctx: &mut Context<'_>, diags: &mut Diagnostics) {
+/// Evaluates every `locals` block and declares `local` in `ctx`. `tainted` are the locals
+/// that may derive from a sensitive variable, with it: their errors quote nothing.
+pub fn resolve(
+    bodies: &[(FileId, Body)],
+    ctx: &mut Context<'_>,
+    tainted: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
     let mut pending: Vec<(FileId, &Attribute)> = Vec::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     for (file, body) in bodies {
@@ -76,10 +82,14 @@ pub fn resolve(bodies: &[(FileId, Body)], ctx: &mut Context<'_>, diags: &mut Dia
         ctx.declare_var("local", Value::Object(values.clone()));
         if left.len() == pending.len() {
             for (file, attr) in left {
-                let message = evaluate(&attr.value, ctx)
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
+                let message = match tainted.get(attr.key.as_str()) {
+                    // The evaluator's message may quote a value made from the secret.
+                    Some(var) => format!("cannot evaluate it (the evaluator's message is not shown: the value derives from the sensitive variable {var:?})"),
+                    None => evaluate(&attr.value, ctx)
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default(),
+                };
                 diags.push(
                     Diagnostic::error(Code::Evaluation, Some(span(file, &attr.value)), format!("local {:?}: {message}", attr.key.as_str()))
                         .with_help("locals may use var.NAME, other locals and functions; two locals that need each other form a cycle"),

@@ -6,6 +6,7 @@
 
 mod arithmetic;
 pub(crate) mod decode;
+mod encoding;
 pub mod functions;
 mod locals;
 pub mod reader;
@@ -159,34 +160,53 @@ pub fn attribute_names() -> Vec<&'static str> {
 /// Reads and decodes every `*.hcl` file in `dir` (sorted by name).
 pub fn load(dir: &Path, inputs: &VarInputs) -> Loaded {
     let mut diags = Diagnostics::default();
-    let files = read_dir(dir, &mut diags);
-    decode_files(files, inputs, diags)
+    let mut sources = SourceMap::default();
+    let mut files = Vec::new();
+    for (name, bytes) in read_dir(dir, &mut diags) {
+        match encoding::read(&mut sources, name, bytes, false) {
+            Ok(file) => files.push(file),
+            Err(d) => diags.push(d),
+        }
+    }
+    decode_files(sources, files, inputs, diags)
 }
 
 /// Decodes spec files given as (name, text), in that order: what `load` does once the
 /// files are read. Fuzzing and property tests use it without touching the disk.
 pub fn load_texts(files: Vec<(String, String)>, inputs: &VarInputs) -> Loaded {
-    decode_files(files, inputs, Diagnostics::default())
+    let mut sources = SourceMap::default();
+    let files = files
+        .into_iter()
+        .map(|(name, text)| sources.add(name, encoding::without_bom(text)))
+        .collect();
+    decode_files(sources, files, inputs, Diagnostics::default())
 }
 
 fn decode_files(
-    files: Vec<(String, String)>,
+    mut sources: SourceMap,
+    files: Vec<FileId>,
     inputs: &VarInputs,
     mut diags: Diagnostics,
 ) -> Loaded {
-    let mut sources = SourceMap::default();
-    let (spec_files, bodies) = parse_files(files, &mut sources, &mut diags);
+    let bodies = parse_files(&files, &sources, &mut diags);
+    let spec_files = files;
     if diags.has_errors() {
         return finish(sources, spec_files, None, diags);
     }
     let vars = variables::resolve(&mut sources, &bodies, inputs, &mut diags);
+    sources.set_secrets(sensitive::needles(&vars));
+    let before = diags.0.len();
+    let tainted = sensitive::check(&bodies, &vars, &mut diags);
+    let reached = diags.0.len() > before;
     let mut ctx = variables::context(&vars);
     functions::declare(&mut ctx);
-    locals::resolve(&bodies, &mut ctx, &mut diags);
-    sensitive::check(&bodies, &vars, &mut diags);
-    let secrets = sensitive::values(&vars);
+    locals::resolve(&bodies, &mut ctx, &tainted, &mut diags);
+    if reached {
+        // A sensitive value reaches an attribute: decoding would evaluate it and might
+        // quote what a function made of it (upper(var.pw)), which no mask recognises.
+        return finish(sources, spec_files, None, diags);
+    }
     let spec = decode::spec(&bodies, &ctx, vars, &mut diags);
-    sensitive::mask(&mut diags, &secrets);
     let spec = if diags.has_errors() { None } else { spec };
     finish(sources, spec_files, spec, diags)
 }
@@ -206,8 +226,8 @@ fn finish(
     }
 }
 
-/// The `*.hcl` files of `dir`, sorted by name, as (path, text).
-fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
+/// The `*.hcl` files of `dir`, sorted by name, as (path, bytes).
+fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, Vec<u8>)> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -240,8 +260,8 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
     }
     let mut files = Vec::new();
     for path in paths {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push((path.display().to_string(), without_bom(text))),
+        match std::fs::read(&path) {
+            Ok(bytes) => files.push((path.display().to_string(), bytes)),
             Err(e) => diags.push(Diagnostic::error(
                 Code::Input,
                 None,
@@ -252,32 +272,20 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
     files
 }
 
-/// The text without the UTF-8 byte-order mark Windows editors put at its start: HCL
-/// does not know it, and the mark is no character a location should count.
-pub(crate) fn without_bom(text: String) -> String {
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    }
-}
-
 fn parse_files(
-    files: Vec<(String, String)>,
-    sources: &mut SourceMap,
+    files: &[FileId],
+    sources: &SourceMap,
     diags: &mut Diagnostics,
-) -> (Vec<FileId>, Vec<(FileId, Body)>) {
-    let mut ids = Vec::new();
+) -> Vec<(FileId, Body)> {
     let mut bodies = Vec::new();
-    for (name, text) in files {
-        let file = sources.add(name, text);
-        ids.push(file);
+    for &file in files {
         let text = &sources.file(file).text;
         match hcl::edit::parser::parse_body(text) {
             Ok(body) => bodies.push((file, body)),
             Err(e) => diags.push(syntax_error(file, text, &e)),
         }
     }
-    (ids, bodies)
+    bodies
 }
 
 /// A KP001 diagnostic for a parse error, pointing at the character the parser stopped at

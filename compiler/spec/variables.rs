@@ -4,6 +4,7 @@
 //! environment, `--var-file` files in the order given, `--var NAME=VALUE` in the order given.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use hcl::edit::structure::{Block, Body, Structure};
@@ -24,6 +25,25 @@ pub struct VarInputs {
     /// The process environment (`KUBEPLAN_VAR_NAME=VALUE`); passed in so the library
     /// never reads global state.
     pub env: Vec<(String, String)>,
+    /// The names of `KUBEPLAN_VAR_NAME` variables whose value is not UTF-8: reported,
+    /// never printed.
+    pub env_not_utf8: Vec<String>,
+}
+
+impl VarInputs {
+    /// The `KUBEPLAN_VAR_NAME` entries of an environment such as `std::env::vars_os()`.
+    /// A variable of any other name is not read, so no value, UTF-8 or not, can stop a run.
+    pub fn read_env(&mut self, vars: impl IntoIterator<Item = (OsString, OsString)>) {
+        for (key, value) in vars {
+            let Some(key) = key.to_str().filter(|k| k.starts_with(ENV_PREFIX)) else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => self.env.push((key.to_owned(), value)),
+                Err(_) => self.env_not_utf8.push(key.to_owned()),
+            }
+        }
+    }
 }
 
 /// A declared variable.
@@ -77,6 +97,18 @@ pub fn resolve(
             var.value = Some(Value::String(value.clone()));
         }
     }
+    for key in &inputs.env_not_utf8 {
+        if let Some(var) = key.strip_prefix(ENV_PREFIX).and_then(|n| vars.get(n)) {
+            diags.push(
+                Diagnostic::error(
+                    Code::VariableValue,
+                    Some(var.name.span.clone()),
+                    format!("the environment variable {key} is not valid UTF-8 text (its value is not shown)"),
+                )
+                .with_help(format!("set {key} to UTF-8 text, e.g. convert it with iconv, or pass the value with --var {}=VALUE", var.name.value)),
+            );
+        }
+    }
     for path in &inputs.var_files {
         apply_var_file(sources, path, &mut vars, diags);
     }
@@ -128,7 +160,24 @@ fn declare(
         }
         _ => false,
     };
-    let value = r.value("default").optional().map(|v| v.value);
+    let value = match block.body.get_attribute("default") {
+        // The evaluator's message may quote the value: not for a secret.
+        Some(attr) if sensitive => match evaluate(&attr.value, empty) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::Evaluation,
+                        Some(span(file, &attr.value)),
+                        format!("the default of the sensitive variable {:?} cannot be evaluated (the evaluator's message is not shown)", name.value),
+                    )
+                    .with_help("a default is a literal value: a string, a number, true or false, or a list or object of them"),
+                );
+                None
+            }
+        },
+        _ => r.value("default").optional().map(|v| v.value),
+    };
     Some(Variable {
         name,
         description,
@@ -143,8 +192,8 @@ fn apply_var_file(
     vars: &mut BTreeMap<String, Variable>,
     diags: &mut Diagnostics,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => super::without_bom(t),
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) => {
             diags.push(
                 Diagnostic::error(
@@ -157,7 +206,13 @@ fn apply_var_file(
             return;
         }
     };
-    let file = sources.add(path.display().to_string(), text);
+    let file = match super::encoding::read(sources, path.display().to_string(), bytes, true) {
+        Ok(file) => file,
+        Err(d) => {
+            diags.push(d);
+            return;
+        }
+    };
     let text = &sources.file(file).text;
     let body = match hcl::edit::parser::parse_body(text) {
         Ok(b) => b,
@@ -192,9 +247,14 @@ fn apply_var_file(
         };
         match value {
             Ok(v) => var.value = Some(v),
-            Err(e) => diags.push(
-                Diagnostic::error(Code::Evaluation, Some(span), e.to_string())
-                    .with_help("variable files take literal values only"),
+            // The evaluator's message may quote the value, a secret perhaps: not shown.
+            Err(_) => diags.push(
+                Diagnostic::error(
+                    Code::Evaluation,
+                    Some(span),
+                    format!("the value given for {key:?} is not a literal value"),
+                )
+                .with_help("variable files take literal values only: strings, numbers, true or false, lists and objects of them (the value is not shown, as it may be a secret)"),
             ),
         }
     }
@@ -202,13 +262,14 @@ fn apply_var_file(
 
 fn apply_cli_var(assignment: &str, vars: &mut BTreeMap<String, Variable>, diags: &mut Diagnostics) {
     let Some((name, value)) = assignment.split_once('=') else {
+        // The argument is not shown: `--var pw:SECRET` holds a secret with a typo.
         diags.push(
             Diagnostic::error(
                 Code::VariableValue,
                 None,
-                format!("--var {assignment:?} is not NAME=VALUE"),
+                "a --var argument is not NAME=VALUE (it is not shown: it may hold a secret)",
             )
-            .with_help("write --var NAME=VALUE"),
+            .with_help("write --var NAME=VALUE, with an = between the name and the value"),
         );
         return;
     };

@@ -30,6 +30,7 @@ pub struct Validated {
 pub fn validate(spec: &Spec, prior: Option<&State>) -> Validated {
     let mut diags = Diagnostics::default();
     check_windows_support_unchanged(spec, prior, &mut diags);
+    check_same_cluster(spec, prior, &mut diags);
     let node_os: Vec<Option<NodeOs>> = spec
         .nodes
         .iter()
@@ -130,6 +131,31 @@ fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv
         address: n.address.value,
         interface: n.interface.value.clone(),
         management_cidr: network::management_cidr(spec, n),
+    }
+}
+
+/// A state records the cluster it was applied for; a spec naming another cluster would
+/// plan that cluster's artifacts for deletion and write its own over them. A state
+/// written before it recorded the name (format 3 and older) takes the spec's.
+fn check_same_cluster(spec: &Spec, prior: Option<&State>, diags: &mut Diagnostics) {
+    let name = &spec.cluster.name;
+    let Some(recorded) = prior.and_then(|s| s.cluster.as_deref()) else {
+        return;
+    };
+    if recorded != name.value.as_str() {
+        diags.push(
+            Diagnostic::error(
+                Code::OtherCluster,
+                Some(name.span.clone()),
+                format!(
+                    "the state belongs to cluster \"{recorded}\", and this spec describes cluster \"{}\"",
+                    name.value
+                ),
+            )
+            .with_help(format!(
+                "give this cluster a state and out dir of its own (--state FILE --out DIR), or, if it is that cluster, keep its name \"{recorded}\""
+            )),
+        );
     }
 }
 

@@ -31,11 +31,53 @@ replace_file() {
   rm -f "$new"
 }
 
+# A secret (the join token, the certificate key) comes from the environment, which only
+# root can read of a root process (automation passes it there), or, in a terminal, is asked
+# for without echo: never a command-line argument, which lands in shell history and in the
+# process list every user sees. Neither secret is handed on to the programs this script
+# runs, whether the script needs it or not.
+export -n KUBEPLAN_JOIN_TOKEN KUBEPLAN_CERTIFICATE_KEY
+read_secret() {
+  local name=$1 what=$2
+  if [[ -z ${!name:-} ]]; then
+    [[ -t 0 ]] || die "set $name to $what (or run this script in a terminal to be asked for it)"
+    IFS= read -rs -p "$name ($what): " "${name?}" || true
+    printf '\n' >&2
+    [[ -n ${!name:-} ]] || die "no $name given"
+  fi
+}
+# kubeadm takes the secrets from a configuration file, not from flags: kubeadm refuses most
+# flags beside --config (cmd/kubeadm/app/apis/kubeadm/validation/validation.go,
+# ValidateMixedArguments, isAllowedFlag). write_secret_file FILE LINE... writes the lines
+# to FILE on tmpfs, in a folder only root can enter, mode 0600 from the start, with the
+# printf builtin: no heredoc (bash before 5.1 spools one to a file in $TMPDIR) and no
+# program's command line holds a secret. The file goes when the script ends, whether
+# kubeadm succeeded or not: bash runs the EXIT trap on exit, on an error under set -e, and
+# on SIGINT, SIGTERM and SIGHUP.
+secret_files=()
+trap 'rm -f -- "${secret_files[@]}"' EXIT
+write_secret_file() {
+  local file=$1
+  shift
+  install -d -m 0700 "${file%/*}"
+  secret_files+=("$file")
+  rm -f -- "$file"
+  (
+    umask 077
+    printf '%s\n' "$@" >"$file"
+  )
+}
+
 # --- preflight ----------------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || die "run as root"
-: "${KUBEPLAN_JOIN_TOKEN:?set KUBEPLAN_JOIN_TOKEN to the cluster bootstrap token (make one with: kubeadm token generate)}"
+read_secret KUBEPLAN_JOIN_TOKEN "the cluster bootstrap token; make one with: kubeadm token generate"
 [[ $KUBEPLAN_JOIN_TOKEN =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] ||
   die "KUBEPLAN_JOIN_TOKEN is not a bootstrap token of the form [a-z0-9]{6}.[a-z0-9]{16}"
+{%- if certificate_key %}
+read_secret KUBEPLAN_CERTIFICATE_KEY "the key the first control-plane node uploads the cluster certificates with; make one with: kubeadm certs certificate-key"
+[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
+  die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
+{%- endif %}
 # shellcheck disable=SC1091
 . /etc/os-release
 [[ ${ID:-} == "$DISTRO_ID" && ${VERSION_ID:-} == "$DISTRO_MAJOR"* ]] ||

@@ -5,27 +5,28 @@
 # Run as root on {{ node.name }} ({{ node.address }}) from the folder holding this file,
 # after the first control-plane node's bootstrap.sh (and any control-plane node before
 # this one in runbook.md) has finished:
-{% if cluster.ca_cert_hash -%}
-#   KUBEPLAN_JOIN_TOKEN=<token> KUBEPLAN_CERTIFICATE_KEY=<key> ./bootstrap.sh
-{%- else -%}
-#   KUBEPLAN_JOIN_TOKEN=<token> KUBEPLAN_CERTIFICATE_KEY=<key> KUBEPLAN_CA_CERT_HASH=sha256:<hash> ./bootstrap.sh
-{%- endif %}
-# KUBEPLAN_CERTIFICATE_KEY is the key the first control-plane node uploaded the cluster
-# certificates with; kubeplan never writes it anywhere. Safe to run again.
+#   {% if not cluster.ca_cert_hash %}KUBEPLAN_CA_CERT_HASH=sha256:<hash> {% endif %}./bootstrap.sh
+# It asks for each secret it needs, not shown as you type, unless the secret is set in its
+# environment: KUBEPLAN_JOIN_TOKEN, the cluster's bootstrap token.
+# KUBEPLAN_CERTIFICATE_KEY, the key the first control-plane node uploaded the cluster
+# certificates with.
+# Never pass a secret on a command line, where shell history and the process list keep
+# it. kubeplan never writes one anywhere; kubeadm reads them from a file only root can
+# read, removed when the script ends. Safe to run again.
 set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh(quoted=true) }}
-: "${KUBEPLAN_CERTIFICATE_KEY:?set KUBEPLAN_CERTIFICATE_KEY to the key the first control-plane node used (kubeadm certs certificate-key makes one)}"
+{% set certificate_key = true -%}
 {% include "linux/_common.sh" %}
 {% include "linux/_undo-join.sh" %}
-[[ $KUBEPLAN_CERTIFICATE_KEY =~ ^[0-9a-f]{64}$ ]] ||
-  die "KUBEPLAN_CERTIFICATE_KEY is not 64 lowercase hex digits"
-{% if cluster.ca_cert_hash -%}
-CA_CERT_HASH={{ cluster.ca_cert_hash | sh(quoted=true) }}
-{%- else -%}
-: "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
-CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
-{%- endif %}
+{% include "linux/_join-config.sh" %}
+join_config_lines+=(
+  "controlPlane:"
+  "  localAPIEndpoint:"
+  "    advertiseAddress: \"$NODE_ADDRESS\""
+  "    bindPort: {{ cluster.api_bind_port }}"
+  "  certificateKey: \"$KUBEPLAN_CERTIFICATE_KEY\""
+)
 
 # --- step join/{{ node.name }}: kubeadm join --control-plane ---------------------------
 # kubelet.conf, not admin.conf: the join writes admin.conf before the kubelet has joined.
@@ -34,11 +35,8 @@ if [[ -f /etc/kubernetes/kubelet.conf ]]; then
 else
   undo_unfinished_join
   log "kubeadm join $CONTROL_PLANE_ENDPOINT --control-plane"
-  kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
-    --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \
-    --cri-socket {{ cluster.linux_cri_socket | sh }} \
-    --control-plane --certificate-key "$KUBEPLAN_CERTIFICATE_KEY" \
-    --apiserver-advertise-address "$NODE_ADDRESS" --apiserver-bind-port {{ cluster.api_bind_port }}
+  write_secret_file "$join_config" "${join_config_lines[@]}"
+  kubeadm join --config "$join_config"
 fi
 {% if node.worker -%}
 # The node also has the worker role: no control-plane taint, so pods schedule here.

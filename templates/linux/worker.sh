@@ -4,23 +4,18 @@
 #
 # Run as root on {{ node.name }} ({{ node.address }}) from the folder holding this file,
 # after the control plane's bootstrap.sh has finished:
-{% if cluster.ca_cert_hash -%}
-#   KUBEPLAN_JOIN_TOKEN=<token> ./bootstrap.sh
-{%- else -%}
-#   KUBEPLAN_JOIN_TOKEN=<token> KUBEPLAN_CA_CERT_HASH=sha256:<hash> ./bootstrap.sh
-{%- endif %}
-# kubeplan never writes the token anywhere. Safe to run again.
+#   {% if not cluster.ca_cert_hash %}KUBEPLAN_CA_CERT_HASH=sha256:<hash> {% endif %}./bootstrap.sh
+# It asks for each secret it needs, not shown as you type, unless the secret is set in its
+# environment: KUBEPLAN_JOIN_TOKEN, the cluster's bootstrap token.
+# Never pass a secret on a command line, where shell history and the process list keep
+# it. kubeplan never writes one anywhere; kubeadm reads them from a file only root can
+# read, removed when the script ends. Safe to run again.
 set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh(quoted=true) }}
 {% include "linux/_common.sh" %}
 {% include "linux/_undo-join.sh" %}
-{% if cluster.ca_cert_hash -%}
-CA_CERT_HASH={{ cluster.ca_cert_hash | sh(quoted=true) }}
-{%- else -%}
-: "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
-CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
-{%- endif %}
+{% include "linux/_join-config.sh" %}
 
 # --- step join/{{ node.name }}: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
@@ -28,8 +23,7 @@ if [[ -f /etc/kubernetes/kubelet.conf ]]; then
 else
   undo_unfinished_join
   log "kubeadm join $CONTROL_PLANE_ENDPOINT"
-  kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
-    --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \
-    --cri-socket {{ cluster.linux_cri_socket | sh }}
+  write_secret_file "$join_config" "${join_config_lines[@]}"
+  kubeadm join --config "$join_config"
 fi
 log "done"

@@ -154,6 +154,7 @@ fn with_removed_nodes(example: &str) -> Compiled {
     let prior = State {
         format_version: kubeplan::state::FORMAT_VERSION,
         lineage: "test".into(),
+        cluster: None,
         serial: 1,
         spec_hash: String::new(),
         artifacts: BTreeMap::new(),

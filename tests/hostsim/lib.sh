@@ -50,6 +50,11 @@ hs_unmodelled() {
   hs_refuse unmodelled "the simulator has no model of: $HS_TOOL${hs_line}" "tests/hostsim/bin/$HS_TOOL: add the call with its upstream rule" 2
 }
 
+# kubeplan's rule for secrets (issue 15): a script does not hand the join token or the
+# certificate key on to the programs it runs (bootstrap.sh's read_secret: export -n).
+[[ -n ${KUBEPLAN_JOIN_TOKEN:-}${KUBEPLAN_CERTIFICATE_KEY:-} ]] &&
+  hs_flag secret-env "$HS_TOOL runs with a secret in its environment" "issue 15; bootstrap.sh's read_secret keeps a secret out of its programs' environment (export -n)"
+
 # The test picks one call to fail (/hostsim/fail holds the start of its command line); the
 # first call that matches fails once, as a real failing program would.
 if [[ -f $HS/fail && ! -e $HS/log/failed ]]; then

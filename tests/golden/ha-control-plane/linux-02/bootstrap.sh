@@ -4,8 +4,12 @@
 #
 # Run as root on linux-02 (10.20.0.18) from the folder holding this file,
 # after the control plane's bootstrap.sh has finished:
-#   KUBEPLAN_JOIN_TOKEN=<token> KUBEPLAN_CA_CERT_HASH=sha256:<hash> ./bootstrap.sh
-# kubeplan never writes the token anywhere. Safe to run again.
+#   KUBEPLAN_CA_CERT_HASH=sha256:<hash> ./bootstrap.sh
+# It asks for each secret it needs, not shown as you type, unless the secret is set in its
+# environment: KUBEPLAN_JOIN_TOKEN, the cluster's bootstrap token.
+# Never pass a secret on a command line, where shell history and the process list keep
+# it. kubeplan never writes one anywhere; kubeadm reads them from a file only root can
+# read, removed when the script ends. Safe to run again.
 set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT='k8s-api.prod.example.com:6443'
@@ -39,9 +43,46 @@ replace_file() {
   rm -f "$new"
 }
 
+# A secret (the join token, the certificate key) comes from the environment, which only
+# root can read of a root process (automation passes it there), or, in a terminal, is asked
+# for without echo: never a command-line argument, which lands in shell history and in the
+# process list every user sees. Neither secret is handed on to the programs this script
+# runs, whether the script needs it or not.
+export -n KUBEPLAN_JOIN_TOKEN KUBEPLAN_CERTIFICATE_KEY
+read_secret() {
+  local name=$1 what=$2
+  if [[ -z ${!name:-} ]]; then
+    [[ -t 0 ]] || die "set $name to $what (or run this script in a terminal to be asked for it)"
+    IFS= read -rs -p "$name ($what): " "${name?}" || true
+    printf '\n' >&2
+    [[ -n ${!name:-} ]] || die "no $name given"
+  fi
+}
+# kubeadm takes the secrets from a configuration file, not from flags: kubeadm refuses most
+# flags beside --config (cmd/kubeadm/app/apis/kubeadm/validation/validation.go,
+# ValidateMixedArguments, isAllowedFlag). write_secret_file FILE LINE... writes the lines
+# to FILE on tmpfs, in a folder only root can enter, mode 0600 from the start, with the
+# printf builtin: no heredoc (bash before 5.1 spools one to a file in $TMPDIR) and no
+# program's command line holds a secret. The file goes when the script ends, whether
+# kubeadm succeeded or not: bash runs the EXIT trap on exit, on an error under set -e, and
+# on SIGINT, SIGTERM and SIGHUP.
+secret_files=()
+trap 'rm -f -- "${secret_files[@]}"' EXIT
+write_secret_file() {
+  local file=$1
+  shift
+  install -d -m 0700 "${file%/*}"
+  secret_files+=("$file")
+  rm -f -- "$file"
+  (
+    umask 077
+    printf '%s\n' "$@" >"$file"
+  )
+}
+
 # --- preflight ----------------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || die "run as root"
-: "${KUBEPLAN_JOIN_TOKEN:?set KUBEPLAN_JOIN_TOKEN to the cluster bootstrap token (make one with: kubeadm token generate)}"
+read_secret KUBEPLAN_JOIN_TOKEN "the cluster bootstrap token; make one with: kubeadm token generate"
 [[ $KUBEPLAN_JOIN_TOKEN =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]] ||
   die "KUBEPLAN_JOIN_TOKEN is not a bootstrap token of the form [a-z0-9]{6}.[a-z0-9]{16}"
 # shellcheck disable=SC1091
@@ -147,6 +188,28 @@ undo_unfinished_join() {
 }
 : "${KUBEPLAN_CA_CERT_HASH:?set KUBEPLAN_CA_CERT_HASH to the hash the control plane printed, or pin cluster.join.ca_cert_hash in the spec}"
 CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
+[[ $CA_CERT_HASH =~ ^sha256:[0-9a-f]{64}$ ]] ||
+  die "KUBEPLAN_CA_CERT_HASH is not sha256: followed by 64 lowercase hex digits"
+# The JoinConfiguration kubeadm join reads (kubeadm.k8s.io v1beta3 and v1beta4 types.go:
+# discovery.bootstrapToken, nodeRegistration, controlPlane): everything the join flags
+# said, since kubeadm refuses them beside --config. Every value is checked above or by
+# kubeplan to hold no quote or backslash, so each is a plain double-quoted YAML string.
+CRI_SOCKET='unix:///var/run/containerd/containerd.sock'
+join_config=/run/kubeplan/kubeadm-join.yaml
+join_config_lines=(
+  "apiVersion: kubeadm.k8s.io/v1beta4"
+  "kind: JoinConfiguration"
+  "discovery:"
+  "  bootstrapToken:"
+  "    apiServerEndpoint: \"$CONTROL_PLANE_ENDPOINT\""
+  "    token: \"$KUBEPLAN_JOIN_TOKEN\""
+  "    caCertHashes:"
+  "      - \"$CA_CERT_HASH\""
+  "nodeRegistration:"
+  "  name: \"$NODE_NAME\""
+  "  criSocket: \"$CRI_SOCKET\""
+)
+
 
 # --- step join/linux-02: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
@@ -154,8 +217,7 @@ if [[ -f /etc/kubernetes/kubelet.conf ]]; then
 else
   undo_unfinished_join
   log "kubeadm join $CONTROL_PLANE_ENDPOINT"
-  kubeadm join "$CONTROL_PLANE_ENDPOINT" --token "$KUBEPLAN_JOIN_TOKEN" \
-    --discovery-token-ca-cert-hash "$CA_CERT_HASH" --node-name "$NODE_NAME" \
-    --cri-socket unix:///var/run/containerd/containerd.sock
+  write_secret_file "$join_config" "${join_config_lines[@]}"
+  kubeadm join --config "$join_config"
 fi
 log "done"
