@@ -233,6 +233,7 @@ codes! {
     Sensitive = "KP051": "a sensitive variable used where kubeplan would write it into a file",
     BridgeGateway = "KP052": "a node_cidr_mask whose pod gateway Windows' sdnbridge computes wrongly",
     OtherCluster = "KP053": "a state that records another cluster than the spec's",
+    Limit = "KP054": "a value, an evaluation or a cluster past kubeplan's size limits",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

@@ -964,3 +964,21 @@ fn kp008_arithmetic_without_a_finite_result_is_an_error_not_a_panic() {
         );
     }
 }
+
+#[test]
+fn kp053_limits() {
+    // A value past 1,000,000 units, at the expression (docs/spec.md#limits).
+    let ten = "[0,1,2,3,4,5,6,7,8,9]";
+    let spec = format!(
+        "{}locals {{\n  l = [for a in {ten} : [for b in {ten} : [for c in {ten} : {ten}]]]\n  big = [for a in local.l : [for b in local.l : 1]]\n}}\n",
+        three_node_spec()
+    );
+    let line = spec.lines().count() - 1;
+    expect(&spec, Code::Limit, &format!("{line}:9"));
+    // More than 5,000 nodes, at the pool's count (with_pool's line 54).
+    expect(
+        &with_pool(&POOL.replace("count           = 3", "count           = 5000")),
+        Code::Limit,
+        "54:21",
+    );
+}

@@ -122,6 +122,12 @@ pub(crate) const SCHEMAS: [&Schema; 9] = [
 pub const DEFAULT_VXLAN_VNI: u32 = 4096;
 /// The IANA VXLAN port, the only one Windows overlay networking uses.
 pub const DEFAULT_VXLAN_PORT: u16 = 4789;
+/// The most nodes a spec may describe: what Kubernetes supports in one cluster ("No more than
+/// 5,000 nodes", kubernetes/website content/en/docs/setup/best-practices/cluster-large.md,
+/// "Considerations for large clusters"). Checked before a pool's nodes are made, so a count
+/// of 10^9 is a diagnostic, not 656 GB of allocation.
+pub const MAX_NODES: u64 = 5000;
+
 /// Each node's pod CIDR is a /24 unless `node_cidr_mask` says otherwise (kubeadm's default).
 pub const DEFAULT_NODE_CIDR_MASK: u8 = 24;
 
@@ -157,10 +163,14 @@ pub(super) fn spec(
         for block in body.blocks() {
             let decoded = match block.ident.as_str() {
                 "node" => d.node(*file, block, diags).map(|n| vec![n]),
-                "node_pool" => d.node_pool(*file, block, diags),
+                "node_pool" => d.node_pool(*file, block, nodes.len() as u64, diags),
                 _ => continue,
             };
             match decoded {
+                Some(n) if nodes.len() as u64 == MAX_NODES && n.len() == 1 => {
+                    diags.push(too_many_nodes(n[0].name.span.clone(), MAX_NODES + 1));
+                    node_ok = false;
+                }
                 Some(n) => nodes.extend(n),
                 None => node_ok = false,
             }
@@ -369,6 +379,7 @@ impl Decoder<'_> {
         &self,
         file: FileId,
         block: &Block,
+        nodes_before: u64,
         diags: &mut Diagnostics,
     ) -> Option<Vec<NodeSpec>> {
         let label = block_label(file, block, diags)?;
@@ -391,6 +402,11 @@ impl Decoder<'_> {
                 Diagnostic::error(Code::NodePool, Some(count.span), "node_pool count is 0")
                     .with_help("give the pool at least one node, or remove the block"),
             );
+            return None;
+        }
+        let total = nodes_before + u64::from(count.value);
+        if total > MAX_NODES {
+            diags.push(too_many_nodes(count.span, total));
             return None;
         }
         let hosts = range.value.hosts();
@@ -513,6 +529,16 @@ impl NodeCommon {
             pool: None,
         }
     }
+}
+
+/// KP054 for a spec past `MAX_NODES`, at the node or count that goes past it.
+fn too_many_nodes(at: Span, total: u64) -> Diagnostic {
+    Diagnostic::error(
+        Code::Limit,
+        Some(at),
+        format!("the spec has {total} nodes with this one, over the {MAX_NODES} nodes Kubernetes supports in one cluster"),
+    )
+    .with_help("Kubernetes supports at most 5,000 nodes per cluster (kubernetes.io: Considerations for large clusters); split the nodes into several clusters")
 }
 
 const CIDR_HINT: &str = "write an IPv4 network in CIDR notation, e.g. \"10.244.0.0/16\"";

@@ -8,6 +8,7 @@ mod arithmetic;
 pub(crate) mod decode;
 mod encoding;
 pub mod functions;
+pub mod limits;
 mod locals;
 pub mod reader;
 pub mod sensitive;

@@ -190,10 +190,10 @@ impl<'a, 'd> BodyReader<'a, 'd> {
                 let hint = match &e {
                     EvalError::Arithmetic(_) => "change the arithmetic so that nothing is divided by zero and every number stays finite".to_owned(),
                     EvalError::Hcl(_) => declared_vars(self.var_names),
+                    EvalError::Limit(_) => super::limits::HINT.to_owned(),
                 };
-                self.diags.push(
-                    Diagnostic::error(Code::Evaluation, Some(span), e.to_string()).with_help(hint),
-                );
+                self.diags
+                    .push(Diagnostic::error(e.code(), Some(span), e.to_string()).with_help(hint));
                 Field::Invalid
             }
         }
@@ -385,19 +385,34 @@ pub enum EvalError {
     Arithmetic(String),
     /// What hcl-rs reported: an undefined name, a type mismatch, a function's error.
     Hcl(String),
+    /// A value or an evaluation that may grow past kubeplan's limits (`limits`).
+    Limit(super::limits::Exceeded),
+}
+
+impl EvalError {
+    /// The diagnostic code: KP054 past a limit, KP008 otherwise.
+    pub fn code(&self) -> Code {
+        match self {
+            EvalError::Limit(_) => Code::Limit,
+            _ => Code::Evaluation,
+        }
+    }
 }
 
 impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EvalError::Arithmetic(m) | EvalError::Hcl(m) => f.write_str(m),
+            EvalError::Limit(e) => e.fmt(f),
         }
     }
 }
 
-/// Evaluates an edit-tree expression with hcl-rs's evaluator, after working out its
-/// arithmetic (which hcl-rs can panic on; see `arithmetic`).
+/// Evaluates an edit-tree expression with hcl-rs's evaluator, after checking that its value
+/// and work stay within the limits (`limits`) and working out its arithmetic (which hcl-rs
+/// can panic on; see `arithmetic`).
 pub fn evaluate(expr: &EditExpr, ctx: &Context) -> Result<Value, EvalError> {
+    super::limits::check(expr, ctx).map_err(EvalError::Limit)?;
     let mut expr = expr.clone();
     super::arithmetic::fold(&mut expr, ctx).map_err(EvalError::Arithmetic)?;
     let expr: hcl::Expression = expr.into();

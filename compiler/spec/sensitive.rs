@@ -169,6 +169,22 @@ fn tainted_locals(
     tainted
 }
 
+/// The locals `expr` reads by name, or `None` when it reads `local` as a whole or by a
+/// computed key (and so may read any of them).
+pub(super) fn local_reads(expr: &Expression) -> Option<Vec<String>> {
+    let mut refs = References::default();
+    refs.visit_expr(expr);
+    let mut names = Vec::new();
+    for (reference, _) in refs.found {
+        match reference {
+            Reference::Local(Some(name)) => names.push(name),
+            Reference::Local(None) => return None,
+            Reference::Var(_) => {}
+        }
+    }
+    Some(names)
+}
+
 /// Every read of `var` and `local` in what it visits, with its span.
 #[derive(Default)]
 struct References {

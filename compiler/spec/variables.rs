@@ -12,7 +12,7 @@ use hcl::eval::Context;
 use hcl::Value;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
-use crate::spec::reader::{evaluate, BodyReader, Field, Schema};
+use crate::spec::reader::{evaluate, BodyReader, EvalError, Field, Schema};
 use crate::spec::{block_label, Spanned};
 
 /// Where variable values come from, besides the spec's defaults.
@@ -248,6 +248,11 @@ fn apply_var_file(
         match value {
             Ok(v) => var.value = Some(v),
             // The evaluator's message may quote the value, a secret perhaps: not shown.
+            // A value past the limits says only its bound.
+            Err(EvalError::Limit(e)) => diags.push(
+                Diagnostic::error(Code::Limit, Some(span), e.to_string())
+                    .with_help(super::limits::HINT),
+            ),
             Err(_) => diags.push(
                 Diagnostic::error(
                     Code::Evaluation,

@@ -68,6 +68,53 @@ pub(super) fn evaluate_traversal(
     Ok(value)
 }
 
+/// `evaluate_traversal` on a borrowed value: the attribute and index operators at the start are
+/// applied by reference, and the value is cloned at the first splat, or error, or at the end.
+pub(super) fn evaluate_traversal_ref(
+    mut value: &Value,
+    operators: &[TraversalOperator],
+    ctx: &Context,
+) -> EvalResult<Value> {
+    for (i, operator) in operators.iter().enumerate() {
+        let next = match operator {
+            TraversalOperator::LegacyIndex(index) => value
+                .as_array()
+                .and_then(|array| array.get(*index as usize)),
+            TraversalOperator::GetAttr(name) => {
+                value.as_object().and_then(|object| object.get(name.as_str()))
+            }
+            TraversalOperator::Index(index_expr) => {
+                let index = index_expr.evaluate(ctx)?;
+                let next = match (&index, value) {
+                    (Value::String(name), Value::Object(object)) => object.get(name.as_str()),
+                    (Value::Number(num), Value::Array(array)) => {
+                        num.as_u64().and_then(|i| array.get(i as usize))
+                    }
+                    _ => None,
+                };
+                match next {
+                    Some(next) => Some(next),
+                    // Report the error, or go on, exactly as the owned traversal does.
+                    None => {
+                        let value = evaluate_index_value(value.clone(), index, ctx)?;
+                        let rest = operators[i + 1..].iter().collect();
+                        return evaluate_traversal(value, rest, ctx);
+                    }
+                }
+            }
+            TraversalOperator::AttrSplat | TraversalOperator::FullSplat => None,
+        };
+        match next {
+            Some(next) => value = next,
+            None => {
+                let rest = operators[i..].iter().collect();
+                return evaluate_traversal(value.clone(), rest, ctx);
+            }
+        }
+    }
+    Ok(value.clone())
+}
+
 fn evaluate_splat(
     value: Value,
     operators: VecDeque<&TraversalOperator>,
@@ -86,7 +133,12 @@ fn evaluate_splat(
 }
 
 fn evaluate_index_expr(value: Value, index_expr: &Expression, ctx: &Context) -> EvalResult<Value> {
-    match index_expr.evaluate(ctx)? {
+    let index = index_expr.evaluate(ctx)?;
+    evaluate_index_value(value, index, ctx)
+}
+
+fn evaluate_index_value(value: Value, index: Value, ctx: &Context) -> EvalResult<Value> {
+    match index {
         Value::String(name) => evaluate_object_value(value, &name, ctx),
         Value::Number(num) => match num.as_u64() {
             Some(index) => evaluate_array_value(value, index as usize, ctx),

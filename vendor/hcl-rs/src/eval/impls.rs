@@ -284,6 +284,13 @@ impl Evaluate for Traversal {
     type Output = Value;
 
     fn evaluate(&self, ctx: &Context) -> EvalResult<Self::Output> {
+        if let Expression::Variable(name) = &self.expr {
+            // Walk into the variable's value by reference and clone only the part reached:
+            // cloning the whole value first made each `local.NAME` cost the size of every
+            // local together (kubeplan issue 15).
+            let root = ctx.lookup_var(name)?;
+            return expr::evaluate_traversal_ref(root, &self.operators, ctx);
+        }
         let value = self.expr.evaluate(ctx)?;
         let deque = self.operators.iter().collect();
         expr::evaluate_traversal(value, deque, ctx)

@@ -414,7 +414,8 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn var(&self, name: &Identifier) -> Option<&Value> {
+    /// The value of a variable, if declared: the innermost one when several scopes declare it.
+    pub fn var(&self, name: &Identifier) -> Option<&Value> {
         self.vars
             .get(name)
             .or_else(|| self.parent.and_then(|parent| parent.var(name)))
