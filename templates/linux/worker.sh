@@ -13,6 +13,7 @@
 set -euo pipefail
 
 CONTROL_PLANE_ENDPOINT={{ cluster.endpoint | sh(quoted=true) }}
+{% set certificate_key = false -%}
 {% include "linux/_common.sh" %}
 {% include "linux/_undo-join.sh" %}
 {% include "linux/_join-config.sh" %}

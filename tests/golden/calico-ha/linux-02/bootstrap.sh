@@ -226,7 +226,6 @@ join_config_lines=(
   "  criSocket: \"$CRI_SOCKET\""
 )
 
-
 # --- step join/linux-02: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
   log "already joined"

@@ -217,7 +217,6 @@ join_config_lines=(
   "  name: \"$NODE_NAME\""
   "  criSocket: \"$CRI_SOCKET\""
 )
-
 join_config_lines+=(
   "controlPlane:"
   "  localAPIEndpoint:"

@@ -210,7 +210,6 @@ join_config_lines=(
   "  criSocket: \"$CRI_SOCKET\""
 )
 
-
 # --- step join/linux-01: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
   log "already joined"

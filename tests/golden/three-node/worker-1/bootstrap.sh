@@ -218,7 +218,6 @@ join_config_lines=(
   "  criSocket: \"$CRI_SOCKET\""
 )
 
-
 # --- step join/worker-1: kubeadm join -----------------------------------------
 if [[ -f /etc/kubernetes/kubelet.conf ]]; then
   log "already joined"
