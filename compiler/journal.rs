@@ -88,11 +88,27 @@ pub fn journal_path(state_path: &Path) -> PathBuf {
 /// Reads the journal beside `state_path`; `Ok(None)` when no apply was interrupted.
 pub fn load(state_path: &Path) -> Result<Option<Journal>, JournalError> {
     let path = journal_path(state_path);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
+    // Written through a temporary file and a rename, the journal is never a link: one put
+    // there is not followed (O_NOFOLLOW fails with ELOOP), as the state's folder is all
+    // kubeplan reads besides the out dir.
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path);
+    let mut text = String::new();
+    match opened.and_then(|mut f| f.read_to_string(&mut text)) {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(JournalError::Parse(
+                path,
+                "it is a link, and kubeplan does not follow a link there".to_owned(),
+            ))
+        }
         Err(e) => return Err(JournalError::Read(path, e)),
-    };
+    }
     parse(&text)
         .map(Some)
         .map_err(|why| JournalError::Parse(path, why))

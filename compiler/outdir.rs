@@ -271,7 +271,8 @@ pub fn make_place(
 /// Writes `content` with `mode` to a new file `staged` (a bare name) in the folder of
 /// `path` under `out_dir`, whose place [`make_place`] made. The folders are opened again
 /// without following a link, so a link put there since is refused (or, with `force`,
-/// replaced by a folder), and the file is created, never opened through a link.
+/// replaced by a folder), and the file is created, never opened through a link: a file or
+/// link already at `staged` is removed first.
 pub fn stage(
     out_dir: &Path,
     path: &str,
@@ -287,6 +288,12 @@ pub fn stage(
     let dir = make_folders(out_dir, &folders, force, &mut Vec::new())?;
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let err = |e: std::io::Error| OutDirError::new(out_dir, &rel, e);
+    // The name is apply's (check_path refuses it for an artifact): whatever is there, a
+    // link included, is left from elsewhere and goes; unlinking a link never follows it.
+    match rustix::fs::unlinkat(&dir, staged, AtFlags::empty()) {
+        Ok(()) | Err(Errno::NOENT) => {}
+        Err(e) => return Err(err(e.into())),
+    }
     let fd = rustix::fs::openat(&dir, staged, flags, Mode::from_raw_mode(0o600))
         .map_err(|e| err(e.into()))?;
     let mut file = fs::File::from(fd);

@@ -620,9 +620,27 @@ fn interrupt_then_change(
         );
     }
 
-    // Another spec: no drift that a human did not make, and apply converges without --force.
-    let var = next.write(&dir);
-    let (ok, plan, err) = run(&mut kubeplan_as(&dir, &["plan"], &var, None));
+    another_spec_converges(&context, &dir, None, next);
+    drop(tmpfs);
+    outcome
+}
+
+/// `next` written into `dir` and planned: no drift that a human did not make; applied
+/// without `--force`; planned again: no changes. Then every file of the out dir is
+/// tracked, no folder is there that no tracked file needs, and nothing is left beside the
+/// state (`state`, or `dir/kubeplan.state.json` when none). Used after an interrupted or
+/// failed apply.
+fn another_spec_converges(context: &str, dir: &Path, state: Option<&Path>, next: Variant) {
+    let default = dir.join("kubeplan.state.json");
+    let state = state.unwrap_or(&default);
+    let state_arg = state.to_str().unwrap();
+    let with = |args: &[&'static str]| -> Vec<&str> {
+        let mut all = args.to_vec();
+        all.extend(["--state", state_arg]);
+        all
+    };
+    let var = next.write(dir);
+    let (ok, plan, err) = run(&mut kubeplan_as(dir, &with(&["plan"]), &var, None));
     assert!(ok, "{context}: plan failed: {err}");
     for false_drift in ["! drift", "outside kubeplan", "not written by kubeplan"] {
         assert!(
@@ -630,16 +648,19 @@ fn interrupt_then_change(
             "{context}: plan reports drift:\n{plan}{err}"
         );
     }
-    let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, None));
+    let apply = with(&["apply", "--auto-approve"]);
+    let (ok, _, err) = run(&mut kubeplan_as(dir, &apply, &var, None));
     assert!(ok, "{context}: apply of the next spec failed: {err}");
-    let (ok, plan, err) = run(&mut kubeplan_as(&dir, &["plan"], &var, None));
+    let (ok, plan, err) = run(&mut kubeplan_as(dir, &with(&["plan"]), &var, None));
     assert!(ok && plan.contains("No changes."), "{context}: {plan}{err}");
     assert!(!plan.contains("did not finish"), "{context}: {plan}");
 
     // Every file in the out dir is tracked, and nothing else is left.
-    let state = load(&dir).unwrap();
+    let recorded = kubeplan::state::load(state)
+        .unwrap_or_else(|e| panic!("{context}: the state does not load: {e}"))
+        .unwrap();
     let (files, dirs) = entries(&dir.join("out"));
-    let tracked: BTreeSet<String> = state.artifacts.keys().cloned().collect();
+    let tracked: BTreeSet<String> = recorded.artifacts.keys().cloned().collect();
     assert_eq!(
         files, tracked,
         "{context}: untracked files, or tracked ones missing"
@@ -652,7 +673,7 @@ fn interrupt_then_change(
         })
         .collect();
     assert_eq!(dirs, needed, "{context}: folders no tracked file needs");
-    let beside: Vec<String> = fs::read_dir(&dir)
+    let beside: Vec<String> = fs::read_dir(state.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.') || n.ends_with(".lock") || n.ends_with(".inflight"))
@@ -661,8 +682,104 @@ fn interrupt_then_change(
         beside.is_empty(),
         "{context}: left beside the state: {beside:?}"
     );
-    drop(tmpfs);
-    outcome
+}
+
+#[test]
+fn a_full_disk_at_the_lock_the_journal_the_backup_or_the_state_then_another_spec_converges() {
+    // The state on a tmpfs of its own, the out dir on the test's disk: each page of free
+    // space more moves the ENOSPC one write later (the lock, the journal, the backup, the
+    // new state), until the apply fits. A growing pool, so that the new state needs more
+    // pages than the backup it replaces frees.
+    let holder = tempfile::tempdir().unwrap();
+    let dir = holder.path().join("spec");
+    let state_dir = holder.path().join("state");
+    fs::create_dir_all(&dir).unwrap();
+    fs::create_dir_all(&state_dir).unwrap();
+    let tmpfs = Tmpfs::mount(&state_dir, 64 << 20);
+    let state = state_dir.join("kubeplan.state.json");
+    let journal = kubeplan::journal::journal_path(&state);
+    let backup = kubeplan::state::backup_path(&state);
+    let apply = [
+        "apply",
+        "--auto-approve",
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    let small = Variant {
+        version: "1.31.2",
+        workers: 2,
+    };
+    let large = Variant {
+        workers: 9,
+        ..small
+    };
+    let other = Variant {
+        version: "1.30.6",
+        workers: 5,
+    };
+    let var = other.write(&dir);
+    assert!(run(&mut kubeplan_as(&dir, &apply, &var, None)).0);
+    let mut stopped_at: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut fitted = false;
+    for pages in 0..64u64 {
+        let context = format!("{pages} pages free");
+        let var = small.write(&dir);
+        let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, None));
+        assert!(ok, "{context}: the first apply failed: {err}");
+        tmpfs.resize(tmpfs.used() + pages * 4096);
+        let var = large.write(&dir);
+        let (ok, _, err) = run(&mut kubeplan_as(&dir, &apply, &var, None));
+        tmpfs.resize(64 << 20); // the operator frees space
+        if ok {
+            fitted = true;
+            break;
+        }
+        assert!(err.contains("No space left on device"), "{context}: {err}");
+        let cannot_write = |p: &Path| err.contains(&format!("cannot write {}:", p.display()));
+        let at = if err.contains("cannot use lock") {
+            "lock"
+        } else if cannot_write(&journal) {
+            "journal"
+        } else if cannot_write(&backup) {
+            "backup"
+        } else if cannot_write(&state) {
+            "state"
+        } else {
+            panic!("{context}: stopped elsewhere: {err}")
+        };
+        *stopped_at.entry(at).or_default() += 1;
+        // The out dir was written only once the journal was on disk; then the journal is
+        // left for the next run.
+        let wrote = matches!(at, "backup" | "state");
+        assert_eq!(
+            journal.exists(),
+            wrote,
+            "{context}: stopped at the {at}: {err}"
+        );
+        if !wrote {
+            assert!(
+                err.contains("no file in the out dir was written") || at == "lock",
+                "{context}: {err}"
+            );
+        }
+        another_spec_converges(
+            &format!("{context}, stopped at the {at}"),
+            &dir,
+            Some(&state),
+            other,
+        );
+    }
+    assert!(fitted, "the apply never fitted: {stopped_at:?}");
+    common::specs::report(
+        "apply stopped by a full disk at each write beside the state",
+        stopped_at.values().sum(),
+        &format!("runs: {stopped_at:?}, each followed by another spec that planned without drift and converged without --force"),
+    );
+    assert_eq!(
+        stopped_at.keys().copied().collect::<Vec<_>>(),
+        ["backup", "journal", "lock", "state"],
+        "a full disk stopped the apply at {stopped_at:?}"
+    );
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! kubeplan touches nothing outside the out dir and the state's folder: symbolic links
-//! planted at every position (out dir, node folder, file, staging folder, state, backup,
-//! lock) are reported and never followed, and a forged state or saved plan naming paths
-//! outside the out dir is refused before any file is touched. Each test keeps an
-//! "outside" tree the links point into, and checks it is byte for byte as it was, with
-//! the same modification times and nothing added or removed.
+//! planted at every position (out dir, node folder, file, staged file, an older
+//! kubeplan's staging folder, state, backup, journal, lock) are reported and never
+//! followed, and a forged state or saved plan naming paths outside the out dir is refused
+//! before any file is touched. Each test keeps an "outside" tree the links point into,
+//! and checks it is byte for byte as it was, with the same modification times and nothing
+//! added or removed.
 
 mod common;
 
@@ -189,6 +190,13 @@ fn links_at_a_node_folder_a_file_the_staging_folder_and_the_backup_are_never_fol
     fs::create_dir_all(sandbox.outside().join("staging")).unwrap();
     fs::write(sandbox.outside().join("staging/keep"), "kept\n").unwrap();
     symlink(sandbox.outside().join("staging"), out.join(".kubeplan-tmp")).unwrap();
+    // A staged file of this apply (runbook.md changes with the new node), left from
+    // elsewhere as a link: written through, it would overwrite what it points to.
+    symlink(
+        sandbox.outside().join("sub/g"),
+        out.join(".runbook.md.kubeplan-tmp-staged"),
+    )
+    .unwrap();
     // The state's backup, which apply replaces.
     symlink(
         sandbox.outside().join("f"),
@@ -256,6 +264,8 @@ fn links_at_a_node_folder_a_file_the_staging_folder_and_the_backup_are_never_fol
     assert!(!is_link(&out.join("win-1/bootstrap.ps1")));
     assert!(!is_link(&sandbox.spec().join("kubeplan.state.json.backup")));
     assert!(!out.join(".kubeplan-tmp").exists());
+    assert!(!out.join(".runbook.md.kubeplan-tmp-staged").exists());
+    assert!(!is_link(&out.join("runbook.md")));
     sandbox.assert_converged();
 }
 
@@ -437,6 +447,35 @@ fn a_lock_that_is_a_link_is_not_followed_read_or_removed() {
     assert_eq!(snapshot(&sandbox.outside()), before);
     assert!(is_link(&lock), "the link is left for its owner");
     assert!(!sandbox.out().exists(), "nothing written");
+}
+
+#[test]
+fn a_journal_that_is_a_link_is_not_followed_or_replaced() {
+    let sandbox = Sandbox::new(&three_node_spec());
+    sandbox.apply(&[]).code(0);
+    let journal = sandbox.spec().join("kubeplan.state.json.inflight");
+    // A journal kubeplan would accept, outside: read through the link, plan would take
+    // its paths as kubeplan's own writes.
+    fs::write(
+        sandbox.outside().join("journal"),
+        r#"{"format_version":1,"artifacts":{}}"#,
+    )
+    .unwrap();
+    symlink(sandbox.outside().join("journal"), &journal).unwrap();
+    let before = snapshot(&sandbox.outside());
+    for args in [&["plan"][..], &["apply", "--auto-approve", "--force"]] {
+        sandbox
+            .kubeplan(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "cannot read the journal of an interrupted apply: it is a link",
+            ));
+    }
+    assert_eq!(snapshot(&sandbox.outside()), before);
+    assert!(is_link(&journal), "the link is left for its owner");
+    fs::remove_file(&journal).unwrap();
+    sandbox.assert_converged();
 }
 
 #[test]
