@@ -966,7 +966,7 @@ fn kp008_arithmetic_without_a_finite_result_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn kp053_limits() {
+fn kp054_limits() {
     // A value past 1,000,000 units, at the expression (docs/spec.md#limits).
     let ten = "[0,1,2,3,4,5,6,7,8,9]";
     let spec = format!(
