@@ -1,5 +1,7 @@
 //! Golden trees: every example under `examples/` compiles to exactly the files under
-//! `tests/golden/<example>/` — no file missing, none extra, same bytes, same mode.
+//! `tests/golden/<example>/`, and every test spec of tests/common/specs.rs to those
+//! under `tests/golden/<example>@<variant>/` — no file missing, none extra, same bytes,
+//! same mode.
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the trees (stale files removed).
 
 use std::collections::BTreeMap;
@@ -8,6 +10,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use kubeplan::spec::VarInputs;
+
+mod common;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -79,9 +83,61 @@ fn write_tree(dir: &Path, files: &BTreeMap<String, (String, u32)>) {
     }
 }
 
+/// Compares `actual` with the golden tree `tests/golden/<name>/` (or, with
+/// `UPDATE_GOLDEN`, rewrites the tree), adding what differs to `failures`.
+fn check_tree(name: &str, actual: &BTreeMap<String, (String, u32)>, failures: &mut Vec<String>) {
+    let golden_dir = root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        write_tree(&golden_dir, actual);
+        return;
+    }
+    let expected = read_tree(&golden_dir);
+    if expected.is_empty() {
+        failures.push(format!("{name}: no golden tree at tests/golden/{name}/"));
+        return;
+    }
+    for (path, (content, mode)) in actual {
+        match expected.get(path) {
+            None => failures.push(format!(
+                "{name}: {path} is generated but missing from the golden tree"
+            )),
+            Some((want, want_mode)) => {
+                if want != content {
+                    let diff = similar::TextDiff::from_lines(want.as_str(), content.as_str())
+                        .unified_diff()
+                        .header(
+                            &format!("golden/{name}/{path}"),
+                            &format!("generated/{name}/{path}"),
+                        )
+                        .to_string();
+                    failures.push(format!("{name}: {path} differs:\n{diff}"));
+                }
+                if want_mode != mode {
+                    failures.push(format!(
+                        "{name}: {path} has mode {mode:o}, golden {want_mode:o}"
+                    ));
+                }
+            }
+        }
+    }
+    for path in expected.keys().filter(|p| !actual.contains_key(*p)) {
+        failures.push(format!(
+            "{name}: {path} is in the golden tree but no longer generated"
+        ));
+    }
+}
+
+#[track_caller]
+fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{}\n\nIf the change is intended, run UPDATE_GOLDEN=1 cargo test --test golden and review the diff.",
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn every_example_matches_its_golden_tree() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     for example in examples() {
         let name = example
@@ -89,48 +145,33 @@ fn every_example_matches_its_golden_tree() {
             .expect("named")
             .to_string_lossy()
             .into_owned();
-        let golden_dir = root().join("tests/golden").join(&name);
-        let actual = rendered(&example);
-        if update {
-            write_tree(&golden_dir, &actual);
-            continue;
-        }
-        let expected = read_tree(&golden_dir);
-        for (path, (content, mode)) in &actual {
-            match expected.get(path) {
-                None => failures.push(format!(
-                    "{name}: {path} is generated but missing from the golden tree"
-                )),
-                Some((want, want_mode)) => {
-                    if want != content {
-                        let diff = similar::TextDiff::from_lines(want.as_str(), content.as_str())
-                            .unified_diff()
-                            .header(
-                                &format!("golden/{name}/{path}"),
-                                &format!("generated/{name}/{path}"),
-                            )
-                            .to_string();
-                        failures.push(format!("{name}: {path} differs:\n{diff}"));
-                    }
-                    if want_mode != mode {
-                        failures.push(format!(
-                            "{name}: {path} has mode {mode:o}, golden {want_mode:o}"
-                        ));
-                    }
-                }
-            }
-        }
-        for path in expected.keys().filter(|p| !actual.contains_key(*p)) {
-            failures.push(format!(
-                "{name}: {path} is in the golden tree but no longer generated"
-            ));
-        }
+        check_tree(&name, &rendered(&example), &mut failures);
     }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended, run UPDATE_GOLDEN=1 cargo test --test golden and review the diff.",
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
+}
+
+/// The test specs beside the examples (tests/common/specs.rs: other clouds, the Docker
+/// runtime, other Kubernetes versions, a node named after a command, and a state with
+/// removed nodes, whose cleanup scripts only they generate), each in
+/// `tests/golden/<example>@<variant>/`.
+#[test]
+fn every_test_spec_matches_its_golden_tree() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for compiled in common::specs::all().iter().filter(|c| c.name.contains('@')) {
+        let actual = compiled
+            .artifacts
+            .iter()
+            .map(|a| {
+                let content = a.content.clone().expect("compile renders every artifact");
+                (a.path.clone(), (content, a.mode))
+            })
+            .collect();
+        check_tree(&compiled.name, &actual, &mut failures);
+        checked += 1;
+    }
+    assert!(checked >= 13, "only {checked} test specs");
+    assert_no_failures(&failures);
 }
 
 #[test]
