@@ -42,6 +42,12 @@ pub struct Cloud {
     pub route_table: String,
 }
 
+/// The name of a node's pod route on GCE: what the cloud script creates and deletes,
+/// and what validation keeps within GCE's 63 characters.
+pub fn gce_route_name(cluster: &str, node: &str) -> String {
+    format!("kubeplan-{cluster}-{node}")
+}
+
 /// The validated network.
 #[derive(Clone, Debug)]
 pub struct Network {

@@ -585,7 +585,7 @@ pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
                     (None, crate::model::Platform::Aws) => String::new(),
                     (None, _) => n.name.to_string(),
                 },
-                gce_route: crate::validate::gce_route_name(c.name.as_str(), n.name.as_str()),
+                gce_route: crate::cluster::gce_route_name(c.name.as_str(), n.name.as_str()),
             })
         })
         .collect()
@@ -653,7 +653,7 @@ pub fn gone_routes(c: &Cluster, removed: &[RemovedNode]) -> Vec<GoneRouteCtx> {
         .iter()
         .map(|r| GoneRouteCtx {
             node: r.name.to_string(),
-            gce_route: crate::validate::gce_route_name(c.name.as_str(), r.name.as_str()),
+            gce_route: crate::cluster::gce_route_name(c.name.as_str(), r.name.as_str()),
         })
         .collect()
 }

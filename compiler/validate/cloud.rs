@@ -28,7 +28,8 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
             check_instance_id(platform, n, id, diags);
         }
         if platform == Platform::Gce && routed {
-            let route = gce_route_name(c.name.value.as_str(), n.name.value.as_str());
+            let route =
+                crate::cluster::gce_route_name(c.name.value.as_str(), n.name.value.as_str());
             if route.len() > GCE_NAME_MAX {
                 diags.push(
                     Diagnostic::error(
@@ -43,11 +44,6 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
             }
         }
     }
-}
-
-/// The name of a node's pod route on GCE.
-pub fn gce_route_name(cluster: &str, node: &str) -> String {
-    format!("kubeplan-{cluster}-{node}")
 }
 
 /// The cloud block with its defaults filled in.

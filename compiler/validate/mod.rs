@@ -4,8 +4,6 @@
 //! (roles across the cluster), `network` (CIDRs, VXLAN, addresses, what is generated).
 
 mod cloud;
-
-pub use cloud::gce_route_name;
 mod network;
 mod nodes;
 mod pods;
