@@ -1,7 +1,8 @@
 //! Golden trees: every example under `examples/` compiles to exactly the files under
 //! `tests/golden/<example>/`, and every test spec of tests/common/specs.rs to those
 //! under `tests/golden/<example>@<variant>/` — no file missing, none extra, same bytes,
-//! same mode.
+//! same mode. `tests/golden/_cli/` holds the output of representative command runs
+//! (validate, plan, apply, drift, show, state list, errors) as transcripts.
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the trees (stale files removed).
 
 use std::collections::BTreeMap;
@@ -197,5 +198,101 @@ fn there_are_golden_trees_for_both_required_examples() {
                 .is_file(),
             "examples/{name}"
         );
+    }
+}
+
+/// One command of a transcript: `kubeplan ARGS` run in `cwd`, its stdout, stderr and
+/// exit code, as a reader of the transcript sees them.
+fn transcript_step(out: &mut String, cwd: &Path, args: &[&str]) {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_kubeplan"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("KUBEPLAN_VAR_k8s_version")
+        .env_remove("KUBEPLAN_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("kubeplan runs");
+    out.push_str(&format!("$ kubeplan {}\n", args.join(" ")));
+    out.push_str(&String::from_utf8_lossy(&run.stdout));
+    out.push_str(&String::from_utf8_lossy(&run.stderr));
+    out.push_str(&format!("[exit {}]\n\n", run.status.code().unwrap_or(-1)));
+}
+
+/// What a user sees running kubeplan on the three-node example, from a fresh folder:
+/// validate, plan, apply without a terminal (refused) and with --auto-approve, a
+/// converged plan, a file edited by hand (drift, and apply refusing it), show, state
+/// list, a spec with an error, and apply --force putting the file back. Each command's
+/// stdout, then its stderr, then its exit code.
+#[test]
+fn command_output_matches_its_golden_transcript() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let spec = work.path().join("three-node");
+    fs::create_dir_all(&spec).expect("spec folder");
+    let text = fs::read_to_string(root().join("examples/three-node/main.hcl")).expect("example");
+    fs::write(spec.join("main.hcl"), &text).expect("write spec");
+    let broken = work.path().join("broken");
+    fs::create_dir_all(&broken).expect("broken folder");
+    let windows_role = "windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]";
+    assert!(
+        text.contains(windows_role),
+        "the example has a Windows worker"
+    );
+    fs::write(
+        broken.join("main.hcl"),
+        text.replace(
+            windows_role,
+            "windows_version = \"ltsc2019\"\n  roles           = [\"controlplane\", \"worker\"]",
+        ),
+    )
+    .expect("write broken spec");
+
+    let mut out = String::new();
+    let step = |out: &mut String, args: &[&str]| transcript_step(out, work.path(), args);
+    step(&mut out, &["validate", "three-node"]);
+    step(&mut out, &["plan", "three-node"]);
+    step(&mut out, &["apply", "three-node"]);
+    step(&mut out, &["apply", "--auto-approve", "three-node"]);
+    step(&mut out, &["plan", "--detailed-exitcode", "three-node"]);
+    let edited = spec.join("out/win-1/bootstrap.ps1");
+    let mut script = fs::read_to_string(&edited).expect("applied");
+    script.push_str("# edited on the node\n");
+    fs::write(&edited, script).expect("edit");
+    step(&mut out, &["plan", "three-node"]);
+    step(&mut out, &["apply", "--auto-approve", "three-node"]);
+    step(&mut out, &["show", "three-node"]);
+    step(&mut out, &["state", "list", "three-node"]);
+    step(&mut out, &["validate", "broken"]);
+    step(&mut out, &["apply", "broken"]);
+    step(
+        &mut out,
+        &["apply", "--auto-approve", "--force", "three-node"],
+    );
+    step(&mut out, &["plan", "--detailed-exitcode", "three-node"]);
+
+    // The state's lineage is new each run.
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(spec.join("kubeplan.state.json")).expect("state"))
+            .expect("state is JSON");
+    let lineage = state["lineage"].as_str().expect("lineage");
+    let out = out.replace(lineage, "LINEAGE");
+    assert!(
+        !out.contains(&*work.path().to_string_lossy()),
+        "no temporary path:\n{out}"
+    );
+
+    let golden = root().join("tests/golden/_cli/three-node.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(golden.parent().expect("folder")).expect("create _cli");
+        fs::write(&golden, &out).expect("write transcript");
+        return;
+    }
+    let want = fs::read_to_string(&golden).unwrap_or_default();
+    if want != out {
+        let diff = similar::TextDiff::from_lines(want.as_str(), out.as_str())
+            .unified_diff()
+            .header("golden/_cli/three-node.txt", "generated")
+            .to_string();
+        panic!("the command output differs:\n{diff}\n\nIf the change is intended, run UPDATE_GOLDEN=1 cargo test --test golden and review the diff.");
     }
 }
