@@ -112,8 +112,10 @@ systemctl enable --now ovn-central
 ovn-nbctl set-connection ptcp:6641
 ovn-sbctl set-connection ptcp:6642
 log "OVN central is up; deploy the ovn-kubernetes controller (ovnkube) against it now (runbook.md)"
-{% else -%}
+{% elif cluster.bridges -%}
 log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
+{% else -%}
+{{ error(message="control-plane.sh has no CNI step for this network") }}
 {% endif -%}
 {% if cluster.linux_worker_taint -%}
 # Linux workers carry cattle.io/os=linux:NoSchedule; CoreDNS must still run on them.

@@ -451,9 +451,11 @@ Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $
 Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
 {%- elif cluster.bridges %}
 Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
-{%- else %}
+{%- elif cluster.calico %}
 # calico-node (a HostProcess pod of the Tigera operator) writes the CNI config and creates
 # the Calico HNS network once the node has joined.
+{%- else %}
+{{ error(message="bootstrap.ps1 has no CNI config step for this network") }}
 {%- endif %}
 
 {# hns.psm1 holds New-HnsNetwork, New-HnsEndpoint and Attach-HnsHostEndpoint; Get-HnsNetwork
@@ -532,6 +534,10 @@ if (-not (Get-HnsEndpoint | Where-Object { $_.Name -eq 'cbr0_ep' })) {
 # node's own interface (flannel pkg/backend/hostgw/hostgw_windows.go does the same).
 Get-NetIPInterface -AddressFamily IPv4 | Where-Object { $_.InterfaceAlias -in "vEthernet (cbr0_ep)", "vEthernet ($InterfaceName)" } |
     Set-NetIPInterface -Forwarding Enabled
+{%- elif cluster.calico %}
+{#- calico-node creates the Calico HNS network once the node has joined (below). #}
+{%- else %}
+{{ error(message="bootstrap.ps1 has no HNS network step for this network") }}
 {%- endif %}
 {%- if cluster.tunnel %}
 if (-not (Get-NetFirewallRule -Name 'kubeplan-{{ cluster.tunnel.rule }}' -ErrorAction SilentlyContinue)) {
@@ -636,6 +642,10 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     }
     Start-Sleep -Seconds 5
 }
+{%- elif cluster.ovn or cluster.bridges %}
+{#- ovn-controller and the l2bridge network above need no wait. #}
+{%- else %}
+{{ error(message="bootstrap.ps1 has no wait for this network's HNS network") }}
 {%- endif %}
 
 {% if cluster.ovn -%}
@@ -677,6 +687,10 @@ if (-not (Test-Path $vipFile)) {
 }
 $sourceVip = ((Get-Content -Raw -Path $vipFile | ConvertFrom-Json).ips[0].address -split '/')[0]
 $proxyArgs += "--source-vip=$sourceVip"
+{%- elif cluster.mode == "host-gw" or cluster.bridges %}
+{#- A bridged network: kube-proxy needs no source VIP. #}
+{%- else %}
+{{ error(message="bootstrap.ps1 does not know whether this network's kube-proxy needs a source VIP") }}
 {%- endif %}
 Set-KubeService -Name 'kube-proxy' -Arguments $proxyArgs -DependsOn 'kubelet'
 if ((Get-Service -Name kube-proxy).Status -ne 'Running') {
