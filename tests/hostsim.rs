@@ -1455,7 +1455,7 @@ fn deliberate_mistakes_are_caught() {
             text.contains(from),
             "{what}: cp-1/bootstrap.sh no longer contains {from:?}; update this test's break"
         );
-        script.content = Some(text.replacen(from, to, 1));
+        script.content = kubeplan::render::Content::Rendered(text.replacen(from, to, 1));
         let broken = Compiled {
             name: format!("{}@broken", base.name),
             spec: base.spec.clone(),

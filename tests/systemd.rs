@@ -204,7 +204,7 @@ fn a_misspelt_directive_is_a_finding() {
     let content = "[Unit]\nDescription=x\n\n[Service]\nType=oneshot\nExecStart=/usr/sbin/ethtool -K eth0 tso off\nRemainAfterExti=yes\n\n[Install]\nWantedBy=multi-user.target\n";
     let unit = Artifact {
         path: "n/broken.service".into(),
-        content: Some(content.into()),
+        content: kubeplan::render::Content::Rendered(content.into()),
         sha256: kubeplan::hash::sha256_hex(content.as_bytes()),
         mode: 0o644,
         step: "s".into(),

@@ -22,14 +22,12 @@ pub use versions::Versions;
 static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 /// One generated file, relative to the out dir.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Artifact {
     /// `/`-separated path under the out dir, e.g. `win-1/bootstrap.ps1`.
     pub path: String,
-    /// The text. `None` when it was not rendered because the last apply recorded the same
-    /// inputs for the artifact's node and left exactly this file in the out dir (see
-    /// [`Recorded`]): the file there is the content, and `sha256` its hash.
-    pub content: Option<String>,
+    /// Its text, or that the file in the out dir is its text.
+    pub content: Content,
     /// The SHA-256 of the content, lowercase hex.
     pub sha256: String,
     /// Unix permission bits the file is written with.
@@ -40,10 +38,24 @@ pub struct Artifact {
     pub node: Option<String>,
 }
 
+/// What an artifact holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// The text this compile rendered: every artifact of [`render`].
+    Rendered(String),
+    /// Not rendered, kept as recorded: the last apply recorded the same inputs for the
+    /// artifact's node and left exactly this file in the out dir (see [`Recorded`]), so
+    /// the file there is the content, and the artifact's `sha256` its hash.
+    KeptAsRecorded,
+}
+
 impl Artifact {
-    /// The text of an artifact that was rendered: every artifact of [`render`].
+    /// The text of an artifact that was rendered; none when it was kept as recorded.
     pub fn text(&self) -> Option<&str> {
-        self.content.as_deref()
+        match &self.content {
+            Content::Rendered(text) => Some(text),
+            Content::KeptAsRecorded => None,
+        }
     }
 }
 
@@ -327,7 +339,7 @@ impl Artifact {
         Artifact {
             path,
             sha256: crate::hash::sha256_hex(content.as_bytes()),
-            content: Some(content),
+            content: Content::Rendered(content),
             mode,
             step,
             node,
@@ -382,7 +394,7 @@ impl Shared<'_> {
                 .zip(hashes)
                 .map(|(p, sha256)| Artifact {
                     path: p.path.clone(),
-                    content: None,
+                    content: Content::KeptAsRecorded,
                     sha256,
                     mode: p.mode,
                     step: p.step.clone(),
