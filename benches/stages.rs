@@ -89,7 +89,7 @@ fn stages(c: &mut Criterion) {
         let applied = state::load(&state_path)
             .expect("the state loads")
             .expect("apply wrote a state");
-        let recorded = plan::OutDir {
+        let recorded = kubeplan::incremental::LastApply {
             state: &applied,
             out_dir: &out_dir,
         };

@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod diagnostic;
 pub mod graph;
 pub mod hash;
+pub mod incremental;
 pub mod journal;
 pub mod lock;
 pub mod machine;
@@ -111,7 +112,7 @@ fn compile_loaded(
     let graph = graph::build(&cluster, &names);
     let recorded = prior
         .zip(out_dir)
-        .map(|(state, out_dir)| plan::OutDir { state, out_dir });
+        .map(|(state, out_dir)| incremental::LastApply { state, out_dir });
     let rendered = render::render_since(
         &cluster,
         &graph,

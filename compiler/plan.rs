@@ -168,7 +168,7 @@ impl OnDisk {
     }
 
     /// The file's content and mode; none when something else is in the way.
-    fn file(&self) -> Option<(&[u8], u32)> {
+    pub(crate) fn file(&self) -> Option<(&[u8], u32)> {
         match self {
             OnDisk::File { bytes, mode } => Some((bytes, *mode)),
             OnDisk::Blocked(_) => None,
@@ -178,7 +178,7 @@ impl OnDisk {
 
 /// True when `current` is a file with content hash `sha256` (its hash is `hash`) and
 /// `mode`'s owner-executable bit.
-fn holds(current: (&[u8], u32), hash: &str, sha256: &str, mode: u32) -> bool {
+pub(crate) fn holds(current: (&[u8], u32), hash: &str, sha256: &str, mode: u32) -> bool {
     hash == sha256 && executable(current.1) == executable(mode)
 }
 
@@ -188,35 +188,12 @@ fn executable(mode: u32) -> bool {
     mode & 0o100 != 0
 }
 
-/// The state and the out dir an apply left them in: what `render::render_since` needs
-/// to leave out the nodes that did not change.
-pub struct OutDir<'a> {
-    pub state: &'a State,
-    pub out_dir: &'a std::path::Path,
-}
-
-impl crate::render::Recorded for OutDir<'_> {
-    fn unchanged(&self, node: &str, inputs: &str, path: &str, mode: u32) -> Option<String> {
-        let recorded = self.state.nodes.get(node)?;
-        if recorded.inputs.as_deref() != Some(inputs) {
-            return None;
-        }
-        let r = self.state.artifacts.get(path)?;
-        if r.mode != mode || r.node.as_deref() != Some(node) {
-            return None;
-        }
-        let current = OnDisk::read(self.out_dir, path)?;
-        let file = current.file()?;
-        holds(file, &sha256_hex(file.0), &r.sha256, r.mode).then(|| r.sha256.clone())
-    }
-}
-
 /// Compares the rendered artifacts with the state and the out dir. `read_current` gives
 /// the file now in the out dir at a path, if any. A file whose content differs from both
 /// the state's record and the spec was changed outside kubeplan: it is planned with its
 /// drift, and apply refuses it without `--force`. A file that already holds what the
 /// spec wants is not rewritten, whatever the state says (an interrupted apply). An
-/// artifact that was not rendered (its node is unchanged, see `OutDir`) is unchanged.
+/// artifact that was not rendered (its node is unchanged, see `incremental`) is unchanged.
 /// Files are read and hashed in parallel.
 pub fn diff(
     artifacts: &[Artifact],

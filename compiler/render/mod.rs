@@ -60,7 +60,7 @@ impl Artifact {
 }
 
 /// What the last apply left, so that a node whose inputs did not change is not rendered
-/// again: implemented over the state and the out dir by `plan::OutDir`.
+/// again: implemented over the state and the out dir by `incremental::LastApply`.
 pub trait Recorded: Sync {
     /// The SHA-256 of the file at `path`, if the last apply recorded `inputs` for `node`
     /// and wrote this file with `mode`, and the out dir still holds exactly that file.
