@@ -53,3 +53,41 @@ fn the_fuzz_dictionary_holds_every_spec_attribute() {
         );
     }
 }
+
+/// Every `compiler/...rs` path docs/architecture.md names, in backquotes.
+fn architecture_paths(text: &str) -> std::collections::BTreeSet<String> {
+    text.split('`')
+        .filter(|part| part.starts_with("compiler/") && part.ends_with(".rs"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn architecture_md_names_every_file_under_compiler_and_only_those() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = std::collections::BTreeSet::new();
+    let mut stack = vec![root.join("compiler")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel);
+            }
+        }
+    }
+    let named = architecture_paths(&doc("docs/architecture.md"));
+    let missing: Vec<&String> = files.difference(&named).collect();
+    let gone: Vec<&String> = named.difference(&files).collect();
+    assert!(
+        missing.is_empty() && gone.is_empty(),
+        "docs/architecture.md does not name {missing:?}, and names {gone:?}, which do not exist"
+    );
+    assert!(files.len() > 30, "{files:?}");
+}
