@@ -18,6 +18,7 @@ pub mod machine;
 pub mod model;
 pub mod outdir;
 pub mod plan;
+pub mod prepare;
 pub mod render;
 pub mod saved;
 pub mod show;

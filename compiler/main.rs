@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use kubeplan::diagnostic::render_human;
+use kubeplan::prepare::{prepare, PrepareError};
 use kubeplan::spec::VarInputs;
 use kubeplan::{
     apply, journal, lock, machine, plan, saved, show, signals, state, Compiled, Output,
@@ -188,17 +189,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// An error when a signal arrived: the long commands check between their stages.
-fn stop_if_signalled(what: &str) -> Result<(), String> {
-    match signals::caught() {
-        Some(signal) => Err(format!(
-            "{what} stopped by {}: nothing was written",
-            signals::name(signal)
-        )),
-        None => Ok(()),
-    }
-}
-
 /// The journal of an apply of this state that did not finish, if there is one.
 fn load_journal(state_path: &Path) -> Result<Option<journal::Journal>, String> {
     journal::load(state_path).map_err(|e| e.to_string())
@@ -217,7 +207,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Validate { spec, paths, json } => {
             let (state_path, _) = paths.resolve(&spec.dir);
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref(), None)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             if json {
                 let doc =
                     machine::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
@@ -242,7 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Graph { spec, paths } => {
             let (state_path, _) = paths.resolve(&spec.dir);
             let previous = load_state(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref(), None)?;
+            let compiled = compile(&spec, previous.as_ref())?;
             let Some(out) = report(&compiled) else {
                 return Ok(ExitCode::from(1));
             };
@@ -275,31 +265,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 )?),
                 None => None,
             };
-            let previous = load_state(&state_path)?;
-            let inflight = load_journal(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
-            stop_if_signalled("plan")?;
+            let prepared = prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "plan")
+                .map_err(error_text)?;
+            let (compiled, previous, inflight) =
+                (&prepared.compiled, &prepared.previous, &prepared.inflight);
             let doc = machine::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
-            let out = match (&compiled.output, json) {
-                (Some(out), true) if doc.valid => out,
-                (_, true) => {
+            if !json && report(compiled).is_none() {
+                return Ok(ExitCode::from(1));
+            }
+            let (Some(plan), Some(out)) = (&prepared.plan, &compiled.output) else {
+                if json {
                     print!("{}", doc.to_json());
-                    return Ok(ExitCode::from(1));
                 }
-                (_, false) => match report(&compiled) {
-                    Some(out) => out,
-                    None => return Ok(ExitCode::from(1)),
-                },
+                return Ok(ExitCode::from(1));
             };
-            let plan =
-                plan::diff_after(&out.artifacts, previous.as_ref(), inflight.as_ref(), |p| {
-                    plan::OnDisk::read(&out_dir, p)
-                });
-            stop_if_signalled("plan")?;
             if json {
-                print!("{}", doc.with_plan(&plan, previous.as_ref()).to_json());
+                print!("{}", doc.with_plan(plan, previous.as_ref()).to_json());
             } else {
-                print!("{}", plan::render_human(&plan));
+                print!("{}", plan::render_human(plan));
             }
             if inflight.is_some() {
                 let note = interrupted_note(&state_path);
@@ -310,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             if let Some(file) = &save {
-                let saved = saved::SavedPlan::new(&plan, &out.spec_hash, previous.as_ref());
+                let saved = saved::SavedPlan::new(plan, &out.spec_hash, previous.as_ref());
                 apply::write_atomic(file, saved.to_json().as_bytes(), 0o644, apply::parent(file))
                     .map_err(|e| e.to_string())?;
                 let note = format!(
@@ -386,21 +369,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 None => None,
             };
             let _lock = take_lock(&state_path, lock_timeout, "apply", &spec.dir)?;
-            let previous = load_state(&state_path)?;
-            let inflight = load_journal(&state_path)?;
-            let compiled = compile(&spec, previous.as_ref(), Some(&out_dir))?;
-            stop_if_signalled("apply")?;
-            let Some(out) = report(&compiled) else {
+            let prepared = prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "apply")
+                .map_err(error_text)?;
+            let (compiled, previous, inflight) =
+                (&prepared.compiled, &prepared.previous, &prepared.inflight);
+            let (Some(out), Some(plan)) = (report(compiled), &prepared.plan) else {
                 return Ok(ExitCode::from(1));
             };
-            let plan =
-                plan::diff_after(&out.artifacts, previous.as_ref(), inflight.as_ref(), |p| {
-                    plan::OnDisk::read(&out_dir, p)
-                });
-            stop_if_signalled("apply")?;
             if let (Some(saved), Some(file)) = (&saved, &saved_file) {
                 saved
-                    .check(&plan, &out.spec_hash, previous.as_ref())
+                    .check(plan, &out.spec_hash, previous.as_ref())
                     .map_err(|stale| {
                         format!(
                             "the saved plan {0} is stale, nothing was written: {stale}\nhint: make and review a new plan with kubeplan plan --save {0}, then apply that",
@@ -408,7 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         )
                     })?;
             }
-            print!("{}", plan::render_human(&plan));
+            print!("{}", plan::render_human(plan));
             if inflight.is_some() {
                 println!("\n{}", interrupted_note(&state_path));
             }
@@ -427,7 +405,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 force,
             };
             let r = apply::apply(
-                &plan,
+                plan,
                 &out.artifacts,
                 previous.as_ref(),
                 &out.spec_hash,
@@ -550,11 +528,12 @@ fn read_saved(file: &Path) -> Result<saved::SavedPlan, String> {
 
 /// Compiles the spec. With `out_dir` (plan, apply), nodes that did not change since the
 /// apply that wrote `previous` there are not rendered again.
-fn compile(
-    spec: &SpecArgs,
-    previous: Option<&state::State>,
-    out_dir: Option<&Path>,
-) -> Result<Compiled, String> {
+fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, String> {
+    kubeplan::compile(&spec.dir, &inputs(spec), previous).map_err(|e| e.to_string())
+}
+
+/// The variable inputs: `--var`, `--var-file` and `KUBEPLAN_VAR_*` from the environment.
+fn inputs(spec: &SpecArgs) -> VarInputs {
     let mut inputs = VarInputs {
         vars: spec.vars.clone(),
         var_files: spec.var_files.clone(),
@@ -562,11 +541,15 @@ fn compile(
     };
     // vars_os: std::env::vars panics on a value that is not UTF-8, printing it.
     inputs.read_env(std::env::vars_os());
-    match out_dir {
-        Some(out_dir) => kubeplan::compile_since(&spec.dir, &inputs, previous, out_dir),
-        None => kubeplan::compile(&spec.dir, &inputs, previous),
+    inputs
+}
+
+/// An error of `prepare` as printed: its message, then its hint.
+fn error_text(e: PrepareError) -> String {
+    match e.hint() {
+        Some(hint) => format!("{e}\nhint: {hint}"),
+        None => e.to_string(),
     }
-    .map_err(|e| e.to_string())
 }
 
 /// Prints the diagnostics to stderr; returns the output when there was no error.
@@ -584,22 +567,7 @@ fn report(compiled: &Compiled) -> Option<&Output> {
 }
 
 fn load_state(path: &Path) -> Result<Option<state::State>, String> {
-    state::load(path).map_err(|e| {
-        let backup = state::backup_path(path);
-        let restore = if backup.exists() {
-            format!(
-                "the state before the last apply is kept in {}: check it and copy it over {}, or restore the state from version control",
-                backup.display(),
-                path.display()
-            )
-        } else {
-            format!(
-                "there is no backup ({} does not exist): restore the state from version control",
-                backup.display()
-            )
-        };
-        format!("{}: {e}\nhint: {restore}; kubeplan does not ignore a state it cannot trust", path.display())
-    })
+    kubeplan::prepare::load_state(path).map_err(error_text)
 }
 
 /// Asks for `yes` on a terminal; refuses without one.
@@ -615,7 +583,7 @@ fn confirmed() -> Result<bool, String> {
     // A read restarts after a signal (SA_RESTART): wait with poll(2), which returns on
     // one, so Ctrl-C at the prompt cancels.
     loop {
-        stop_if_signalled("apply")?;
+        kubeplan::prepare::stop_if_signalled("apply").map_err(error_text)?;
         let mut fd = libc::pollfd {
             fd: libc::STDIN_FILENO,
             events: libc::POLLIN,
