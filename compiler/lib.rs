@@ -4,7 +4,7 @@
 //! The pipeline, one module per stage, each handing one type to the next:
 //! `spec::load → Spec`, `validate → Cluster`, `graph::build → Graph`,
 //! `render → Vec<Artifact>`, `plan::diff → Plan`, `apply`.
-//! The library never prints and never exits; `main.rs` does.
+//! The library never prints and never exits; the command (`compiler/cli/`) does.
 
 pub mod apply;
 pub mod cluster;
