@@ -83,7 +83,7 @@ impl Network {
     }
 
     /// l3-upstream: a plain bridge per node on its pod subnet, routed by the network.
-    pub fn bridges(&self) -> bool {
+    pub fn runs_l3_upstream(&self) -> bool {
         self.mode == NetworkMode::L3Upstream
     }
 

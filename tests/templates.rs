@@ -57,7 +57,7 @@ fn over_a_kind(condition: &str) -> bool {
         "cluster.flannel",
         "cluster.calico",
         "cluster.ovn",
-        "cluster.bridges",
+        "cluster.l3_upstream",
         "step.kind ==",
     ]
     .iter()

@@ -59,15 +59,15 @@ pub struct ClusterCtx {
     /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
     pub flannel: bool,
     /// kubeplan plans each node's pod subnet (host-gw, l3-upstream, ovn).
-    pub routed: bool,
+    pub plans_pod_subnets: bool,
     /// Calico VXLAN through the Tigera operator; calico-node runs on Windows as a HostProcess pod.
     pub calico: bool,
     /// OVN/OVS with Geneve; Windows nodes per seed 003 (OVS MSI, transparent network, ovn_cni).
     pub ovn: bool,
     /// Where OVN central runs: the first control-plane node's address.
     pub ovn_central: String,
-    /// l3-upstream: a plain bridge per node on its pod subnet.
-    pub bridges: bool,
+    /// l3-upstream: a plain bridge per node on its pod subnet, routed by the network.
+    pub l3_upstream: bool,
     /// `flannel vxlan`, `flannel host-gw`, `l3-upstream routing`.
     pub network_name: String,
     /// Extra kube-controller-manager flags for kubeadm's ClusterConfiguration.
@@ -255,11 +255,11 @@ impl ClusterCtx {
             mode: c.network.mode.as_str(),
             vxlan: c.network.mode == NetworkMode::Vxlan,
             flannel: c.network.runs_flannel(),
-            routed: c.network.plans_pod_subnets(),
+            plans_pod_subnets: c.network.plans_pod_subnets(),
             ovn: c.network.runs_ovn(),
             ovn_central: c.first_control_plane().address.to_string(),
             calico: c.network.runs_calico(),
-            bridges: c.network.bridges(),
+            l3_upstream: c.network.runs_l3_upstream(),
             network_name: match (c.network.plugin, c.network.mode) {
                 (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
                 (crate::model::NetworkPlugin::Calico, _) => "Calico VXLAN".to_owned(),

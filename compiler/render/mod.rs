@@ -482,9 +482,9 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     let first = cluster.first_control_plane();
     let flannel = cluster.network.runs_flannel();
     let calico = cluster.network.runs_calico();
-    let bridges = cluster.network.bridges();
+    let l3_upstream = cluster.network.runs_l3_upstream();
     let docker = cluster.runs_docker();
-    let routed = cluster.network.plans_pod_subnets();
+    let plans_pod_subnets = cluster.network.plans_pod_subnets();
     let ovn = cluster.network.runs_ovn();
     let mut out = Vec::new();
     for n in &cluster.nodes {
@@ -553,7 +553,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         WindowsPrepare,
                         REGULAR,
                     ));
-                } else if bridges {
+                } else if l3_upstream {
                     out.push(file(
                         "10-l2bridge.json",
                         "windows/10-l2bridge.json",
@@ -586,7 +586,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                 if calico {
                     out.push(file("calico.yaml", "linux/calico.yaml", Cni, REGULAR));
                 }
-                if routed {
+                if plans_pod_subnets {
                     out.push(file(
                         "kubeplan-pod-cidrs.sh",
                         "linux/kubeplan-pod-cidrs.sh",
@@ -628,7 +628,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                 EXECUTABLE,
             )),
         }
-        if !n.is_windows() && bridges {
+        if !n.is_windows() && l3_upstream {
             out.push(file(
                 "10-bridge.conflist",
                 "linux/10-bridge.conflist",
@@ -663,7 +663,7 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             mode: EXECUTABLE,
         });
     }
-    if routed {
+    if plans_pod_subnets {
         out.push(Planned {
             path: "_cluster/routes.tsv".to_owned(),
             template: "cluster/routes.tsv",

@@ -264,7 +264,7 @@ install -m 0644 "./disable_hw_offloading.service" /etc/systemd/system/disable_hw
 systemctl daemon-reload
 systemctl enable --now disable_hw_offloading.service
 {% endif -%}
-{% if cluster.bridges %}
+{% if cluster.l3_upstream %}
 # --- l3-upstream: the node's bridge on its pod subnet {{ node.pod_cidr }}; the router routes it
 log "CNI config 10-bridge.conflist"
 install -D -m 0644 ./10-bridge.conflist /etc/cni/net.d/10-bridge.conflist

@@ -78,7 +78,7 @@ log "CA cert hash: $ca_hash"
 log "pin it in the spec as cluster.join.ca_cert_hash, or pass it to the other nodes' scripts"
 {%- endif %}
 
-{% if cluster.routed -%}
+{% if cluster.plans_pod_subnets -%}
 # --- pod subnets: planned by kubeplan in _cluster/routes.tsv; a timer gives them to joined nodes
 routes_table=../_cluster/routes.tsv
 [[ -f $routes_table ]] || die "$routes_table is missing: copy the out dir's _cluster folder beside this node's folder"
@@ -112,7 +112,7 @@ systemctl enable --now ovn-central
 ovn-nbctl set-connection ptcp:6641
 ovn-sbctl set-connection ptcp:6642
 log "OVN central is up; deploy the ovn-kubernetes controller (ovnkube) against it now (runbook.md)"
-{% elif cluster.bridges -%}
+{% elif cluster.l3_upstream -%}
 log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
 {% else -%}
 {{ error(message="control-plane.sh has no CNI step for this network") }}

@@ -449,7 +449,7 @@ Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\ku
 {%- elif cluster.ovn %}
 Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $CniConfDir '10-ovn.json')
 Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
-{%- elif cluster.bridges %}
+{%- elif cluster.l3_upstream %}
 Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
 {%- elif cluster.calico %}
 # calico-node (a HostProcess pod of the Tigera operator) writes the CNI config and creates
@@ -515,7 +515,7 @@ Invoke-Program 'ovs-vsctl' 'set', 'Open_vSwitch', '.', "external_ids:ovn-remote=
     "external_ids:ovn-nb=tcp:${OvnCentral}:6641", "external_ids:ovn-encap-ip=$NodeAddress", `
     'external_ids:ovn-encap-type=geneve', "external_ids:system-id=$NodeName"
 Start-Service -Name ovn-controller
-{%- elif cluster.bridges %}
+{%- elif cluster.l3_upstream %}
 if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     # The node's own l2bridge network on its pod subnet; the router carries the routes
     # between nodes (seed 003). Creating it drops the node's connection for a few seconds.
@@ -617,7 +617,7 @@ Write-Step 'waiting for the node to get its pod subnet'
 $deadline = (Get-Date).AddMinutes(5)
 while (-not ($podCidr = Get-PodCidr)) {
     if ((Get-Date) -gt $deadline) {
-        throw "the node has no pod subnet (spec.podCIDR) after 5 minutes; check the controller manager{% if cluster.routed %} and kubeplan-pod-cidrs.timer on the first control-plane node{% endif %}"
+        throw "the node has no pod subnet (spec.podCIDR) after 5 minutes; check the controller manager{% if cluster.plans_pod_subnets %} and kubeplan-pod-cidrs.timer on the first control-plane node{% endif %}"
     }
     Start-Sleep -Seconds 5
 }
@@ -642,7 +642,7 @@ while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
     }
     Start-Sleep -Seconds 5
 }
-{%- elif cluster.ovn or cluster.bridges %}
+{%- elif cluster.ovn or cluster.l3_upstream %}
 {#- ovn-controller and the l2bridge network above need no wait. #}
 {%- else %}
 {{ error(message="bootstrap.ps1 has no wait for this network's HNS network") }}
@@ -687,7 +687,7 @@ if (-not (Test-Path $vipFile)) {
 }
 $sourceVip = ((Get-Content -Raw -Path $vipFile | ConvertFrom-Json).ips[0].address -split '/')[0]
 $proxyArgs += "--source-vip=$sourceVip"
-{%- elif cluster.mode == "host-gw" or cluster.bridges %}
+{%- elif cluster.mode == "host-gw" or cluster.l3_upstream %}
 {#- A bridged network: kube-proxy needs no source VIP. #}
 {%- else %}
 {{ error(message="bootstrap.ps1 does not know whether this network's kube-proxy needs a source VIP") }}
