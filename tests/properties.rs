@@ -280,7 +280,7 @@ fn any_edit_of_an_example_compiles_without_a_panic() {
         prop_assert!(compiled.output.is_some() || compiled.diagnostics.has_errors());
         // Both renderers handle every span the diagnostics carry.
         let _ = kubeplan::diagnostic::render_human(&compiled.sources, &compiled.diagnostics.0);
-        let _ = kubeplan::machine::Document::new(
+        let _ = kubeplan::json_output::Document::new(
             "validate",
             &compiled.sources,
             &compiled.diagnostics.0,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kubeplan::prepare::prepare;
-use kubeplan::{apply, machine, plan, saved, signals};
+use kubeplan::{apply, json_output, plan, saved, signals};
 
 use super::args::SpecPaths;
 use super::{
@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "plan").map_err(error_text)?;
     let (compiled, previous, inflight) =
         (&prepared.compiled, &prepared.previous, &prepared.inflight);
-    let doc = machine::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
+    let doc = json_output::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
     if !json && report(compiled).is_none() {
         return Ok(ExitCode::from(1));
     }

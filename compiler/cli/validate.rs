@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use kubeplan::machine;
+use kubeplan::json_output;
 
 use super::args::SpecPaths;
 use super::{compile, exit, load_state, report};
@@ -25,7 +25,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let previous = load_state(&state_path)?;
     let compiled = compile(&spec, previous.as_ref())?;
     if json {
-        let doc = machine::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
+        let doc =
+            json_output::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
         let doc = match &compiled.output {
             Some(out) if doc.valid => doc.with_cluster(out),
             _ => doc,

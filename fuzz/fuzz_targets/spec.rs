@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let diags = &compiled.diagnostics.0;
     let _ = kubeplan::diagnostic::render_human(&compiled.sources, diags);
-    let _ = kubeplan::machine::Document::new("validate", &compiled.sources, diags).to_json();
+    let _ = kubeplan::json_output::Document::new("validate", &compiled.sources, diags).to_json();
     if let Some(out) = &compiled.output {
         let plan = kubeplan::plan::diff(&out.artifacts, None, |_| None);
         let _ = kubeplan::plan::render_human(&plan);
