@@ -381,7 +381,10 @@ fn wrap(expr: &str, how: usize) -> String {
         5 => format!("({expr})"),
         6 => format!("true ? {expr} : \"n\""),
         7 => format!("length({expr}) > 3 ? \"long\" : \"short\""),
-        8 => format!("\"${{length({expr})}}\""),
+        // Text beside the interpolation: a template that is one interpolation alone is
+        // its value unconverted (a number here), which `length` or `upper` around it
+        // would refuse.
+        8 => format!("\"n${{length({expr})}}\""),
         9 => format!("{{ a = {expr} }}[\"a\"]"),
         _ => format!("<<-EOT\n    ${{{expr}}}\n    EOT\n"),
     }
@@ -419,11 +422,18 @@ fn property_no_form_of_a_sensitive_value_reaches_a_file_or_an_output() {
         value,
         given,
     );
-    let mut runner = TestRunner::new(Config {
-        cases: 24,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // A fixed seed: the same 24 cases each run, among them both specs that use the value
+    // and specs that leave it unused (checked below), so CI never depends on the draw.
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 24,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
+    );
     let (refused, applied) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     runner
         .run(&strategy, |(read, wraps, used, secret, given)| {
