@@ -5,9 +5,9 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use crate::model::{
-    CaCertHash, Distro, Endpoint, KubeVersion, NetworkMode, NetworkPlugin, NodeName, Platform,
-    Role, Runtime, WindowsVersion,
+    CaCertHash, Distro, Endpoint, KubeVersion, NodeName, Platform, Role, Runtime, WindowsVersion,
 };
+use crate::network::{Kind, PodNetwork};
 
 /// A validated cluster.
 #[derive(Clone, Debug)]
@@ -51,40 +51,26 @@ pub fn gce_route_name(cluster: &str, node: &str) -> String {
 /// The validated network.
 #[derive(Clone, Debug)]
 pub struct Network {
-    pub plugin: NetworkPlugin,
-    pub mode: NetworkMode,
+    /// Which network runs: flannel VXLAN, flannel host-gw, l3-upstream, Calico, OVN.
+    pub kind: Kind,
     pub cluster_cidr: Ipv4Net,
     /// The prefix length of each node's pod subnet.
     pub node_cidr_mask: u8,
     pub service_cidr: Ipv4Net,
+    /// The VXLAN settings of the spec (defaults 4096 and 4789), which the VXLAN networks use.
     pub vxlan_vni: u32,
     pub vxlan_port: u16,
 }
 
 impl Network {
-    /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
-    pub fn runs_flannel(&self) -> bool {
-        self.plugin == NetworkPlugin::Flannel && self.mode != NetworkMode::L3Upstream
+    /// The network's module.
+    pub fn get(&self) -> &'static dyn PodNetwork {
+        self.kind.get()
     }
 
     /// kubeplan plans each node's pod subnet in `_cluster/routes.tsv` (host-gw, l3-upstream, ovn).
     pub fn plans_pod_subnets(&self) -> bool {
-        self.plugin.plans_pod_subnets(self.mode)
-    }
-
-    /// OVN/OVS: Geneve overlay; Windows nodes join through OVS on a transparent network.
-    pub fn runs_ovn(&self) -> bool {
-        self.plugin == NetworkPlugin::Ovn
-    }
-
-    /// Calico runs the pod network (VXLAN), installed by the Tigera operator.
-    pub fn runs_calico(&self) -> bool {
-        self.plugin == NetworkPlugin::Calico
-    }
-
-    /// l3-upstream: a plain bridge per node on its pod subnet, routed by the network.
-    pub fn runs_l3_upstream(&self) -> bool {
-        self.mode == NetworkMode::L3Upstream
+        self.get().plans_pod_subnets()
     }
 
     /// The cluster DNS service address: the tenth address of the service CIDR, as kubeadm picks it.
@@ -175,7 +161,7 @@ impl Cluster {
     /// True when the cloud must be told about pod subnets: a routed mode on AWS, GCE or
     /// Azure (seeds 000 and 001).
     pub fn needs_cloud_routes(&self) -> bool {
-        self.platform.is_cloud() && self.network.mode.routed()
+        self.platform.is_cloud() && self.network.get().mode().routed()
     }
 
     /// Docker Engine behind cri-dockerd on every node, instead of containerd.

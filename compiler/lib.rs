@@ -16,6 +16,7 @@ pub mod journal;
 pub mod json_output;
 pub mod lock;
 pub mod model;
+pub mod network;
 pub mod outdir;
 pub mod plan;
 pub mod prepare;

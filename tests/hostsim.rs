@@ -26,7 +26,8 @@ use std::sync::Mutex;
 use common::specs::{self, report, require, Compiled};
 use common::text;
 use kubeplan::cluster::{Cluster, Node, NodeOs};
-use kubeplan::model::{NetworkMode, NetworkPlugin, PackageManager, Platform};
+use kubeplan::model::{PackageManager, Platform};
+use kubeplan::network;
 use kubeplan::render::Artifact;
 use kubeplan::spec::VarInputs;
 
@@ -1103,11 +1104,9 @@ fn required_ports(cluster: &Cluster, node: &Node) -> Vec<String> {
             ["6443/tcp", "2379/tcp", "2380/tcp", "10257/tcp", "10259/tcp"].map(String::from),
         );
     }
-    match (cluster.network.plugin, cluster.network.mode) {
-        (NetworkPlugin::Flannel, NetworkMode::Vxlan) => {
-            ports.push(format!("{}/udp", cluster.network.vxlan_port))
-        }
-        (NetworkPlugin::Ovn, _) => ports.push("6081/udp".into()),
+    match cluster.network.kind {
+        network::Kind::FlannelVxlan => ports.push(format!("{}/udp", cluster.network.vxlan_port)),
+        network::Kind::Ovn => ports.push("6081/udp".into()),
         _ => {}
     }
     ports

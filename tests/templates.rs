@@ -50,14 +50,14 @@ fn tags(text: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-/// Whether a condition chooses among kinds.
+/// Whether a condition chooses among kinds: a platform, a network mode, a part of a
+/// network partial, a runbook step.
 fn over_a_kind(condition: &str) -> bool {
     [
         "cluster.platform ==",
-        "cluster.flannel",
-        "cluster.calico",
-        "cluster.ovn",
-        "cluster.l3_upstream",
+        "cluster.mode ==",
+        "cluster.vxlan",
+        "part ==",
         "step.kind ==",
     ]
     .iter()
@@ -133,11 +133,121 @@ fn every_chain_over_a_kind_ends_in_an_error() {
 #[test]
 fn the_check_finds_a_chain_that_falls_through() {
     let text = "{% if cluster.platform == \"aws\" %}a{% elif cluster.platform == \"gce\" %}g{% else %}azure{% endif %}\n\
-                {% if cluster.ovn %}o{% else %}other{% endif %}\n\
-                {% if cluster.flannel %}f{% elif cluster.calico %}c{% else %}{{ error(message=\"no\") }}{% endif %}\n\
-                {% if cluster.flannel %}f{% elif cluster.calico %}c{% endif %}\n";
+                {% if cluster.vxlan %}o{% else %}other{% endif %}\n\
+                {% if part == \"a\" %}a{% elif part == \"b\" %}b{% else %}{{ error(message=\"no\") }}{% endif %}\n\
+                {% if part == \"a\" %}a{% elif part == \"b\" %}b{% endif %}\n";
     assert_eq!(
         unguarded("t", text),
         vec![("t".to_owned(), 1), ("t".to_owned(), 4)]
     );
+}
+
+/// The `cluster.…` and `node.…` paths the tags of a template read: (line, path).
+fn context_paths(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                offset += open + 1;
+                rest = after;
+                continue;
+            }
+        };
+        let end = after.find(close).unwrap_or(after.len());
+        let tag = &after[1..end];
+        let line = text[..offset + open].matches('\n').count() + 1;
+        for root in ["cluster.", "node."] {
+            for (at, _) in tag.match_indices(root) {
+                let before = tag[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let path: String = tag[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                    .collect();
+                out.push((line, path.trim_end_matches('.').to_owned()));
+            }
+        }
+        offset += open + 1 + end;
+        rest = &text[offset..];
+    }
+    out
+}
+
+/// True when `path` (`cluster.network.title`) names a value of `root`: each step an
+/// object's key, until a value that is not an object (a list, a string, or null, which
+/// is an absent optional value).
+fn resolves(root: &serde_json::Value, path: &[&str]) -> bool {
+    match (root, path.split_first()) {
+        (_, None) => true,
+        (serde_json::Value::Object(map), Some((key, rest))) => {
+            map.get(*key).is_some_and(|v| resolves(v, rest))
+        }
+        _ => true,
+    }
+}
+
+#[test]
+fn every_value_a_template_reads_is_in_its_context() {
+    // Tera takes an unknown key for false in an `if`: a template that reads a value the
+    // context does not have would quietly take another branch. Every path a template reads
+    // from `cluster` and `node` must exist in the context of some example (together they
+    // run every network, platform and runtime).
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut contexts = Vec::new();
+    for entry in std::fs::read_dir(&examples).expect("examples/") {
+        let dir = entry.expect("entry").path();
+        let compiled = kubeplan::compile(&dir, &kubeplan::spec::VarInputs::default(), None)
+            .expect("example compiles");
+        let cluster = compiled.output.expect("example is valid").cluster;
+        contexts.push(kubeplan::render::node_contexts(&cluster).expect("contexts"));
+    }
+    assert!(contexts.len() >= 8, "{} examples", contexts.len());
+    let mut unknown = Vec::new();
+    for (file, text) in templates() {
+        for (line, path) in context_paths(&text) {
+            let steps: Vec<&str> = path.split('.').collect();
+            let found = contexts.iter().any(|c| match steps[0] {
+                "cluster" => resolves(&c["cluster"], &steps[1..]),
+                _ => c["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|n| resolves(&n["node"], &steps[1..])),
+            });
+            if !found {
+                unknown.push(format!("{file}:{line}: {path}"));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "templates read values their context does not have: {unknown:#?}"
+    );
+}
+
+#[test]
+fn the_context_check_finds_a_value_the_context_lacks() {
+    let text = "a {{ cluster.name }} {% if cluster.network.title and node.windows.build %}\n\
+                {{ cluster.flannel }}{% endif %} {# cluster.comment #} text cluster.join\n";
+    assert_eq!(
+        context_paths(text),
+        vec![
+            (1, "cluster.name".to_owned()),
+            (1, "cluster.network.title".to_owned()),
+            (1, "node.windows.build".to_owned()),
+            (2, "cluster.flannel".to_owned()),
+        ]
+    );
+    let context = serde_json::json!({ "name": "c", "network": { "title": "t" }, "cloud": null });
+    assert!(resolves(&context, &["network", "title"]));
+    assert!(resolves(&context, &["cloud", "network"]));
+    assert!(!resolves(&context, &["flannel"]));
+    assert!(!resolves(&context, &["network", "kind"]));
 }

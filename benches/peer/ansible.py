@@ -46,10 +46,13 @@ def main(contexts, templates, out, project):
         os.path.join(project, "filter_plugins"),
         dirs_exist_ok=True,
     )
-    # templates/ beside the playbook is where `template` looks, for `src` and includes.
-    link = os.path.join(project, "templates")
-    if not os.path.islink(link):
-        os.symlink(os.path.abspath(templates), link)
+    # templates/ beside the playbook is where `template` looks, for `src` and includes:
+    # a copy, with the cluster's network partials also under the names the OS templates
+    # include them by (kubeplan's engine registers them so, compiler/render/mod.rs).
+    copy = os.path.join(project, "templates")
+    shutil.copytree(templates, copy, dirs_exist_ok=True)
+    for alias, own in data["partials"].items():
+        shutil.copyfile(os.path.join(copy, own), os.path.join(copy, alias))
     with open(os.path.join(project, "group_vars", "all.json"), "w", encoding="utf-8") as f:
         json.dump(
             {

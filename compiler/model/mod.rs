@@ -1,5 +1,5 @@
 //! The words and values of the domain, shared by every stage: operating systems, roles,
-//! runtimes, platforms, networks, Windows releases, Linux distros, versions and names.
+//! runtimes, platforms, network modes, Windows releases, Linux distros, versions and names.
 
 pub mod keyword;
 mod names;
@@ -50,15 +50,6 @@ keyword_enum! {
 }
 
 keyword_enum! {
-    /// The network provider.
-    NetworkPlugin, "network plugin" {
-        Flannel = "flannel",
-        Calico = "calico",
-        Ovn = "ovn",
-    }
-}
-
-keyword_enum! {
     /// How pod traffic crosses nodes.
     NetworkMode, "network mode" {
         Vxlan = "vxlan",
@@ -71,14 +62,6 @@ impl Platform {
     /// AWS, GCE and Azure: clouds whose network drops pod traffic unless told about it.
     pub fn is_cloud(self) -> bool {
         matches!(self, Platform::Aws | Platform::Gce | Platform::Azure)
-    }
-}
-
-impl NetworkPlugin {
-    /// True when kubeplan plans each node's pod subnet: the routed modes, and OVN, whose
-    /// Windows nodes put their subnet on a transparent network (seed 003).
-    pub fn plans_pod_subnets(self, mode: NetworkMode) -> bool {
-        mode.routed() || self == NetworkPlugin::Ovn
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::cluster::{Cluster, Node, NodeOs, RemovedNode};
 use crate::graph::Graph;
 use crate::model::{KubeVersion, NetworkMode, PackageManager, Role};
+use crate::network::{Port, Tunnel};
 use crate::render::versions::Versions;
 
 /// kubeadm's v1beta4 config API is the default from this release on.
@@ -16,30 +17,9 @@ const KUBELET_1_27: KubeVersion = KubeVersion::new(1, 27, 0);
 const LOG_RUNNER_ROTATION: KubeVersion = KubeVersion::new(1, 34, 0);
 /// kubeadm's taint on control-plane nodes that are not also workers.
 const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane:NoSchedule";
-/// The VXLAN fix for Windows Server 2019 (KB4489899) is OS build 17763.379.
-const KB4489899_REVISION: u32 = 379;
-/// Calico for Windows needs Windows Server 2019 at 17763.1432 or 2022 at 20348.169.
-const CALICO_2019_REVISION: u32 = 1432;
-const CALICO_2022_REVISION: u32 = 169;
-
 /// The update build revision a Windows node's preflight insists on, and why.
 fn min_revision(c: &Cluster, w: crate::model::WindowsVersion) -> (u32, &'static str) {
-    use crate::model::WindowsVersion::{Ltsc2019, Ltsc2022};
-    match (c.network.runs_calico(), w) {
-        (true, Ltsc2019) => (
-            CALICO_2019_REVISION,
-            "Calico for Windows needs Windows Server 2019 build 17763.1432 or later",
-        ),
-        (true, Ltsc2022) => (
-            CALICO_2022_REVISION,
-            "Calico for Windows needs Windows Server 2022 build 20348.169 or later",
-        ),
-        (false, Ltsc2019) if c.network.runs_flannel() && c.network.mode == NetworkMode::Vxlan => (
-            KB4489899_REVISION,
-            "VXLAN on Windows Server 2019 needs KB4489899 or a later cumulative update",
-        ),
-        _ => (0, ""),
-    }
+    c.network.get().min_revision(w).unwrap_or((0, ""))
 }
 
 /// The whole-cluster part of every template's context.
@@ -56,20 +36,12 @@ pub struct ClusterCtx {
     pub platform: &'static str,
     pub mode: &'static str,
     pub vxlan: bool,
-    /// flannel runs the pod network (vxlan, host-gw); l3-upstream uses plain bridges.
-    pub flannel: bool,
     /// kubeplan plans each node's pod subnet (host-gw, l3-upstream, ovn).
     pub plans_pod_subnets: bool,
-    /// Calico VXLAN through the Tigera operator; calico-node runs on Windows as a HostProcess pod.
-    pub calico: bool,
-    /// OVN/OVS with Geneve; Windows nodes per seed 003 (OVS MSI, transparent network, ovn_cni).
-    pub ovn: bool,
-    /// Where OVN central runs: the first control-plane node's address.
-    pub ovn_central: String,
-    /// l3-upstream: a plain bridge per node on its pod subnet, routed by the network.
-    pub l3_upstream: bool,
-    /// `flannel vxlan`, `flannel host-gw`, `l3-upstream routing`.
-    pub network_name: String,
+    /// What the shared templates ask of the network; its partials hold the rest.
+    pub network: NetworkCtx,
+    /// The first control-plane node's address, where `kubeadm init` runs (and OVN central).
+    pub init_address: String,
     /// Extra kube-controller-manager flags for kubeadm's ClusterConfiguration.
     pub controller_manager_args: Vec<ArgCtx>,
     pub cluster_cidr: String,
@@ -80,7 +52,7 @@ pub struct ClusterCtx {
     pub vxlan_vni: u32,
     pub vxlan_port: u16,
     /// The overlay's tunnel, which every node's firewall lets in; `None` without one.
-    pub tunnel: Option<TunnelCtx>,
+    pub tunnel: Option<Tunnel>,
     pub ca_cert_hash: Option<String>,
     pub kubeadm_api: &'static str,
     pub kubeadm_args_as_list: bool,
@@ -108,6 +80,16 @@ pub struct ClusterCtx {
     pub cloud: Option<crate::cluster::Cloud>,
     /// Per Windows release of the cluster, the images it runs and how (seed 004).
     pub windows_images: Vec<ImagesCtx>,
+}
+
+/// The network as the shared templates see it: the partials under `network/` are
+/// chosen by the network itself (`render::engine`).
+#[derive(Serialize)]
+pub struct NetworkCtx {
+    /// `flannel vxlan`, `Calico VXLAN`, `l3-upstream routing`.
+    pub title: &'static str,
+    /// kube-proxy runs on the Windows nodes.
+    pub windows_kube_proxy: bool,
 }
 
 /// One node's part of a template's context.
@@ -140,7 +122,7 @@ pub struct NodeCtx {
     pub init_taints: Vec<TaintCtx>,
     pub resources: ResourcesCtx,
     /// What a Linux node's firewalld must let in, where firewalld runs.
-    pub firewall_ports: Vec<PortCtx>,
+    pub firewall_ports: Vec<Port>,
 }
 
 /// A `--name=value` flag as kubeadm's extraArgs write it.
@@ -252,20 +234,14 @@ impl ClusterCtx {
             endpoint_host: c.endpoint.host.clone(),
             endpoint_port: c.endpoint.port,
             platform: c.platform.as_str(),
-            mode: c.network.mode.as_str(),
-            vxlan: c.network.mode == NetworkMode::Vxlan,
-            flannel: c.network.runs_flannel(),
+            mode: c.network.get().mode().as_str(),
+            vxlan: c.network.get().mode() == NetworkMode::Vxlan,
             plans_pod_subnets: c.network.plans_pod_subnets(),
-            ovn: c.network.runs_ovn(),
-            ovn_central: c.first_control_plane().address.to_string(),
-            calico: c.network.runs_calico(),
-            l3_upstream: c.network.runs_l3_upstream(),
-            network_name: match (c.network.plugin, c.network.mode) {
-                (_, NetworkMode::L3Upstream) => "l3-upstream routing".to_owned(),
-                (crate::model::NetworkPlugin::Calico, _) => "Calico VXLAN".to_owned(),
-                (crate::model::NetworkPlugin::Ovn, _) => "OVN/OVS with Geneve".to_owned(),
-                (plugin, mode) => format!("{plugin} {mode}"),
+            network: NetworkCtx {
+                title: c.network.get().title(),
+                windows_kube_proxy: c.network.get().windows_kube_proxy(),
             },
+            init_address: c.first_control_plane().address.to_string(),
             controller_manager_args: controller_manager_args(c),
             cluster_cidr: c.network.cluster_cidr.to_string(),
             node_cidr_mask: c.network.node_cidr_mask,
@@ -273,7 +249,7 @@ impl ClusterCtx {
             dns_service_ip: c.network.dns_service_ip().to_string(),
             vxlan_vni: c.network.vxlan_vni,
             vxlan_port: c.network.vxlan_port,
-            tunnel: tunnel(c),
+            tunnel: c.network.get().tunnel(&c.network),
             ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.as_str().to_owned()),
             kubeadm_api: if v >= KUBEADM_V1BETA4 {
                 "kubeadm.k8s.io/v1beta4"
@@ -424,55 +400,11 @@ fn api_bind_port(c: &Cluster) -> u16 {
     }
 }
 
-/// An overlay network's tunnel: its firewall rule's name and what it lets in.
-#[derive(Serialize)]
-pub struct TunnelCtx {
-    /// The Windows firewall rule's name, `kubeplan-<rule>`.
-    pub rule: &'static str,
-    pub display: &'static str,
-    pub protocol: &'static str,
-    pub port: u16,
-}
-
-/// Geneve's UDP port (IANA; Open vSwitch `lib/netdev-vport.c`, `GENEVE_DST_PORT`).
-const GENEVE_PORT: u16 = 6081;
-
-fn tunnel(c: &Cluster) -> Option<TunnelCtx> {
-    let (rule, display, port) = if c.network.runs_ovn() {
-        ("ovn-geneve", "OVN Geneve", GENEVE_PORT)
-    } else if c.network.mode != NetworkMode::Vxlan {
-        return None;
-    } else if c.network.runs_calico() {
-        ("calico-vxlan", "Calico VXLAN", c.network.vxlan_port)
-    } else {
-        ("flannel-vxlan", "flannel VXLAN", c.network.vxlan_port)
-    };
-    Some(TunnelCtx {
-        rule,
-        display,
-        protocol: "udp",
-        port,
-    })
-}
-
-/// A port or range a firewall lets in, `PORT/PROTOCOL` as `firewall-cmd --add-port` takes it.
-#[derive(Serialize)]
-pub struct PortCtx {
-    pub port: String,
-    pub what: &'static str,
-}
-
-/// Calico Typha's port, which calico-node on every node connects to (projectcalico docs,
-/// "Network requirements").
-const TYPHA_PORT: u16 = 5473;
-/// OVN's northbound and southbound databases on OVN central.
-const OVN_DB_PORTS: &str = "6641-6642/tcp";
-
 /// The ports a Linux node must accept, by its roles and the network: kubernetes.io
 /// "Ports and Protocols" for the control plane and workers, plus the overlay's tunnel.
-fn firewall_ports(c: &Cluster, n: &Node) -> Vec<PortCtx> {
+fn firewall_ports(c: &Cluster, n: &Node) -> Vec<Port> {
     let mut ports = Vec::new();
-    let mut add = |port: String, what: &'static str| ports.push(PortCtx { port, what });
+    let mut add = |port: String, what: &'static str| ports.push(Port { port, what });
     if n.is_control_plane() {
         add(format!("{}/tcp", api_bind_port(c)), "kube-apiserver");
         add("2379-2380/tcp".into(), "etcd");
@@ -485,15 +417,10 @@ fn firewall_ports(c: &Cluster, n: &Node) -> Vec<PortCtx> {
         add("30000-32767/tcp".into(), "NodePort services");
         add("30000-32767/udp".into(), "NodePort services");
     }
-    if let Some(t) = tunnel(c) {
+    if let Some(t) = c.network.get().tunnel(&c.network) {
         add(format!("{}/{}", t.port, t.protocol), t.display);
     }
-    if c.network.runs_calico() {
-        add(format!("{TYPHA_PORT}/tcp"), "Calico Typha");
-    }
-    if c.network.runs_ovn() && n.name == c.first_control_plane().name {
-        add(OVN_DB_PORTS.into(), "OVN central databases");
-    }
+    ports.extend(c.network.get().firewall_ports(c, n));
     ports
 }
 
@@ -540,20 +467,9 @@ impl RemovedCtx {
     }
 }
 
-/// The HNS network kube-proxy attaches to: Calico's `Calico`, flannel's `flannel.VNI` for
-/// vxlan, else `cbr0`.
+/// The HNS network kube-proxy attaches to.
 fn hns_network(c: &Cluster) -> String {
-    if c.network.runs_calico() {
-        return "Calico".to_owned();
-    }
-    if c.network.runs_ovn() {
-        // The transparent docker network OVS attaches to (seed 003).
-        return "external".to_owned();
-    }
-    match c.network.mode {
-        NetworkMode::Vxlan => format!("flannel.{}", c.network.vxlan_vni),
-        _ => "cbr0".to_owned(),
-    }
+    c.network.get().hns_network(&c.network)
 }
 
 /// One row of `_cluster/routes.tsv`.
@@ -694,7 +610,8 @@ mod tests {
 
     /// containerd-config.toml for a containerd release, as TOML.
     fn containerd_config(version: &str) -> toml::Table {
-        let engine = crate::render::engine().expect("templates parse");
+        let engine =
+            crate::render::engine(crate::network::Kind::FlannelVxlan).expect("templates parse");
         let mut context = tera::Context::new();
         context.insert(
             "cluster",

@@ -16,6 +16,7 @@ use tera::{Kwargs, State, Tera};
 
 use crate::cluster::{Cluster, Node, NodeOs, RemovedNode};
 use crate::graph::{Graph, StepKind};
+use crate::network::{FileStep, Kind, Place};
 use context::{ClusterCtx, NodeCtx};
 pub use versions::Versions;
 
@@ -88,7 +89,7 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// The templates, parsed once per process, and their digest.
+/// The templates, parsed once per process and network, and their digest.
 struct Engine {
     tera: Tera,
     /// SHA-256 over this kubeplan's version, the rendering code and every template's name
@@ -97,50 +98,74 @@ struct Engine {
     digest: [u8; 32],
 }
 
-fn engine() -> Result<&'static Engine, RenderError> {
-    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
-    ENGINE
-        .get_or_init(|| {
-            let mut tera = Tera::new();
-            tera.autoescape_on(Vec::<&str>::new());
-            // `sh(quoted=true)` for an assignment's value: always in single quotes.
-            tera.register_filter("sh", |s: &str, kwargs: Kwargs, _: &State| {
-                let quoted: Option<bool> = kwargs.get("quoted")?;
-                Ok::<_, tera::Error>(if quoted == Some(true) {
-                    quote::sh_quoted(s)
-                } else {
-                    quote::sh(s)
-                })
-            });
-            tera.register_filter("ps", |s: &str, _: Kwargs, _: &State| quote::ps(s));
-            tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
-            // Ends every `if / elif` chain over a kind, so that a kind a template does not
-            // know fails the render instead of falling into another kind's branch.
-            tera.register_function("error", |kwargs: Kwargs, _: &State| {
-                let message: String = kwargs.must_get("message")?;
-                Err::<String, _>(tera::Error::message(message))
-            });
-            let mut files = Vec::new();
-            collect(&TEMPLATES, &mut files);
-            files.sort_unstable();
-            let mut digest = Framed::default();
-            digest.field(env!("CARGO_PKG_VERSION").as_bytes());
-            // The code that turns a context into text: this module and the quoting filters.
-            digest.field(include_str!("mod.rs").as_bytes());
-            digest.field(include_str!("quote.rs").as_bytes());
-            for (name, text) in &files {
-                digest.field(name.as_bytes());
-                digest.field(text.as_bytes());
-            }
-            tera.add_raw_templates(files)
-                .map_err(|e| format!("{e:?}"))?;
-            Ok(Engine {
-                tera,
-                digest: digest.finish(),
-            })
-        })
+/// The names under which the OS templates include the cluster's network partials, and
+/// where each network's partial of that name is (named by [`PodNetwork::partials`](crate::network::PodNetwork::partials)).
+const NETWORK_PARTIALS: [(&str, &str, &str); 3] = [
+    ("windows/network.ps1", "windows/network/", ".ps1"),
+    ("linux/network.sh", "linux/network/", ".sh"),
+    ("cluster/network.md", "cluster/network/", ".md"),
+];
+
+/// The templates for a cluster of the network `kind`: every template under its own name,
+/// and the network's partials also under the names the OS templates include.
+fn engine(kind: Kind) -> Result<&'static Engine, RenderError> {
+    static ENGINES: [OnceLock<Result<Engine, String>>; Kind::ALL.len()] =
+        [const { OnceLock::new() }; Kind::ALL.len()];
+    ENGINES[kind as usize]
+        .get_or_init(|| build_engine(kind))
         .as_ref()
         .map_err(|e| RenderError(e.clone()))
+}
+
+fn build_engine(kind: Kind) -> Result<Engine, String> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(Vec::<&str>::new());
+    // `sh(quoted=true)` for an assignment's value: always in single quotes.
+    tera.register_filter("sh", |s: &str, kwargs: Kwargs, _: &State| {
+        let quoted: Option<bool> = kwargs.get("quoted")?;
+        Ok::<_, tera::Error>(if quoted == Some(true) {
+            quote::sh_quoted(s)
+        } else {
+            quote::sh(s)
+        })
+    });
+    tera.register_filter("ps", |s: &str, _: Kwargs, _: &State| quote::ps(s));
+    tera.register_filter("json", |s: &str, _: Kwargs, _: &State| quote::json(s));
+    // Ends every `if / elif` chain over a kind, so that a kind a template does not
+    // know fails the render instead of falling into another kind's branch.
+    tera.register_function("error", |kwargs: Kwargs, _: &State| {
+        let message: String = kwargs.must_get("message")?;
+        Err::<String, _>(tera::Error::message(message))
+    });
+    let mut files = Vec::new();
+    collect(&TEMPLATES, &mut files);
+    files.sort_unstable();
+    let mut digest = Framed::default();
+    digest.field(env!("CARGO_PKG_VERSION").as_bytes());
+    // The code that turns a context into text: this module and the quoting filters.
+    digest.field(include_str!("mod.rs").as_bytes());
+    digest.field(include_str!("quote.rs").as_bytes());
+    for (name, text) in &files {
+        digest.field(name.as_bytes());
+        digest.field(text.as_bytes());
+    }
+    let partials = kind.get().partials();
+    let mut aliases = Vec::new();
+    for (alias, dir, ext) in NETWORK_PARTIALS {
+        let own = format!("{dir}{partials}{ext}");
+        let text = files
+            .iter()
+            .find(|(name, _)| *name == own)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| format!("the network {kind:?} has no partial {own}"))?;
+        aliases.push((alias, text));
+    }
+    tera.add_raw_templates(files.into_iter().chain(aliases))
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(Engine {
+        tera,
+        digest: digest.finish(),
+    })
 }
 
 /// SHA-256 over a sequence of fields, each preceded by its length, so that no two
@@ -230,7 +255,7 @@ pub fn render_since(
     removed: &[RemovedNode],
     recorded: Option<&dyn Recorded>,
 ) -> Result<Rendered, RenderError> {
-    let engine = engine()?;
+    let engine = engine(cluster.network.kind)?;
     let cluster_ctx = ClusterCtx::new(cluster);
     let cluster_json = serde_json::to_vec(&cluster_ctx)
         .map_err(|e| RenderError(format!("cluster context: {e}")))?;
@@ -480,12 +505,9 @@ impl Shared<'_> {
 fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
     use StepKind::{Cni, ControlPlaneJoin, Init, LinuxJoin, WindowsJoin, WindowsPrepare};
     let first = cluster.first_control_plane();
-    let flannel = cluster.network.runs_flannel();
-    let calico = cluster.network.runs_calico();
-    let l3_upstream = cluster.network.runs_l3_upstream();
+    let network = cluster.network.get();
     let docker = cluster.runs_docker();
     let plans_pod_subnets = cluster.network.plans_pod_subnets();
-    let ovn = cluster.network.runs_ovn();
     let mut out = Vec::new();
     for n in &cluster.nodes {
         let file = |name: &str, template: &'static str, kind: StepKind, mode: u32| Planned {
@@ -497,13 +519,23 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             mode,
         };
         let is_first = n.name == first.name;
-        let linux_step = if is_first {
-            Init
+        let (setup, join) = if n.is_windows() {
+            (WindowsPrepare, WindowsJoin)
+        } else if is_first {
+            (Init, Init)
         } else if n.is_control_plane() {
-            ControlPlaneJoin
+            (ControlPlaneJoin, ControlPlaneJoin)
         } else {
-            LinuxJoin
+            (LinuxJoin, LinuxJoin)
         };
+        let place = if n.is_windows() {
+            Place::Windows
+        } else {
+            Place::Linux { first: is_first }
+        };
+        // The network's files of the CNI step come before the RBAC for Windows' kube-proxy,
+        // the others after the node's own files: the runbook lists a step's files in order.
+        let network_files = network.files(place);
         match &n.os {
             NodeOs::Windows(_) => {
                 out.push(file(
@@ -527,40 +559,6 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         REGULAR,
                     ));
                 }
-                if flannel {
-                    out.push(file(
-                        "10-flannel.json",
-                        "windows/10-flannel.json",
-                        WindowsPrepare,
-                        REGULAR,
-                    ));
-                    out.push(file(
-                        "net-conf.json",
-                        "windows/net-conf.json",
-                        WindowsPrepare,
-                        REGULAR,
-                    ));
-                    out.push(file(
-                        "start-flanneld.ps1",
-                        "windows/start-flanneld.ps1",
-                        WindowsJoin,
-                        REGULAR,
-                    ));
-                } else if ovn {
-                    out.push(file(
-                        "10-ovn.json",
-                        "windows/10-ovn.json",
-                        WindowsPrepare,
-                        REGULAR,
-                    ));
-                } else if l3_upstream {
-                    out.push(file(
-                        "10-l2bridge.json",
-                        "windows/10-l2bridge.json",
-                        WindowsPrepare,
-                        REGULAR,
-                    ));
-                }
             }
             NodeOs::Linux(_) if is_first => {
                 out.push(file(
@@ -575,17 +573,6 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                     Init,
                     REGULAR,
                 ));
-                if flannel {
-                    out.push(file(
-                        "kube-flannel.yml",
-                        "linux/kube-flannel.yml",
-                        Cni,
-                        REGULAR,
-                    ));
-                }
-                if calico {
-                    out.push(file("calico.yaml", "linux/calico.yaml", Cni, REGULAR));
-                }
                 if plans_pod_subnets {
                     out.push(file(
                         "kubeplan-pod-cidrs.sh",
@@ -606,7 +593,10 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                         REGULAR,
                     ));
                 }
-                if cluster.has_windows() && !ovn {
+                for f in network_files.iter().filter(|f| f.step == FileStep::Cni) {
+                    out.push(file(f.name, f.template, Cni, REGULAR));
+                }
+                if cluster.has_windows() && network.windows_kube_proxy() {
                     out.push(file(
                         "windows-kube-proxy-rbac.yaml",
                         "linux/windows-kube-proxy-rbac.yaml",
@@ -628,27 +618,27 @@ fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
                 EXECUTABLE,
             )),
         }
-        if !n.is_windows() && l3_upstream {
-            out.push(file(
-                "10-bridge.conflist",
-                "linux/10-bridge.conflist",
-                linux_step,
-                REGULAR,
-            ));
+        for f in network_files.iter().filter(|f| f.step != FileStep::Cni) {
+            let kind = if f.step == FileStep::Join {
+                join
+            } else {
+                setup
+            };
+            out.push(file(f.name, f.template, kind, REGULAR));
         }
         if !n.is_windows() && docker {
             for (unit, template) in [
                 ("cri-docker.service", "linux/cri-docker.service"),
                 ("cri-docker.socket", "linux/cri-docker.socket"),
             ] {
-                out.push(file(unit, template, linux_step, REGULAR));
+                out.push(file(unit, template, setup, REGULAR));
             }
         }
         if n.vmxnet3_fix {
             out.push(file(
                 "disable_hw_offloading.service",
                 "linux/disable_hw_offloading.service",
-                linux_step,
+                setup,
                 REGULAR,
             ));
         }
@@ -715,7 +705,9 @@ fn step_id(kind: StepKind, n: &Node) -> String {
 
 /// For rendering kubeplan's templates with another engine (the Ansible peer of
 /// scripts/bench-scale.sh): the cluster's template context, and per node its context and
-/// files (`path`, `template`, `mode`), as JSON. Cluster-wide and cleanup files are left out.
+/// files (`path`, `template`, `mode`), and the network partials the templates include by
+/// another name (`partials`: included name to template), as JSON. Cluster-wide and cleanup
+/// files are left out.
 pub fn node_contexts(cluster: &Cluster) -> Result<serde_json::Value, RenderError> {
     let mut nodes = Vec::new();
     let planned = plan_files(cluster);
@@ -731,12 +723,36 @@ pub fn node_contexts(cluster: &Cluster) -> Result<serde_json::Value, RenderError
             "files": files,
         }));
     }
+    let partials: serde_json::Map<String, serde_json::Value> = NETWORK_PARTIALS
+        .iter()
+        .map(|(alias, dir, ext)| {
+            let own = format!("{dir}{}{ext}", cluster.network.get().partials());
+            ((*alias).to_owned(), own.into())
+        })
+        .collect();
     Ok(serde_json::json!({
         "cluster": to_json("cluster context", &ClusterCtx::new(cluster))?,
         "nodes": nodes,
+        "partials": partials,
     }))
 }
 
 fn to_json<T: Serialize>(what: &str, ctx: &T) -> Result<serde_json::Value, RenderError> {
     serde_json::to_value(ctx).map_err(|e| RenderError(format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_network_has_its_partials_for_every_os() {
+        // The engine of a network fails to build when one of its partials is missing or
+        // does not parse.
+        for kind in Kind::ALL {
+            if let Err(e) = engine(*kind) {
+                panic!("{kind:?}: {e}");
+            }
+        }
+    }
 }

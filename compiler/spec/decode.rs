@@ -8,7 +8,8 @@ use hcl::eval::Context;
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, Span};
-use crate::model::{NetworkMode, NetworkPlugin, NodeName, Platform, Runtime};
+use crate::model::{NetworkMode, NodeName, Platform, Runtime};
+use crate::network::Plugin;
 use crate::spec::reader::{BodyReader, Schema};
 use crate::spec::{
     block_label, CloudSpec, ClusterSpec, NetworkSpec, NodeSpec, ResourcesSpec, Spanned, Spec,
@@ -301,8 +302,8 @@ impl Decoder<'_> {
     fn network(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> Option<NetworkSpec> {
         let mut r = self.reader(file, &block.body, header_span(file, block), &NETWORK, diags);
         let plugin = r
-            .keyword::<NetworkPlugin>("plugin")
-            .or_default(&r, NetworkPlugin::Flannel);
+            .keyword::<Plugin>("plugin")
+            .or_default(&r, Plugin::default_plugin());
         let mode = r
             .keyword::<NetworkMode>("mode")
             .or_default(&r, NetworkMode::Vxlan);

@@ -24,8 +24,8 @@ use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 use crate::model::{
-    CaCertHash, Distro, Endpoint, KubeVersion, NetworkMode, NetworkPlugin, NodeName, Os, Platform,
-    Role, Runtime, WindowsVersion,
+    CaCertHash, Distro, Endpoint, KubeVersion, NetworkMode, NodeName, Os, Platform, Role, Runtime,
+    WindowsVersion,
 };
 pub use variables::{VarInputs, Variable};
 
@@ -90,7 +90,7 @@ pub struct CloudSpec {
 /// The `network { ... }` block of the cluster.
 #[derive(Clone, Debug)]
 pub struct NetworkSpec {
-    pub plugin: Spanned<NetworkPlugin>,
+    pub plugin: Spanned<crate::network::Plugin>,
     pub mode: Spanned<NetworkMode>,
     pub cluster_cidr: Spanned<Ipv4Net>,
     pub service_cidr: Spanned<Ipv4Net>,

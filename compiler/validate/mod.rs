@@ -73,8 +73,8 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         endpoint: c.control_plane_endpoint.value.clone(),
         platform: c.platform.value,
         network: Network {
-            plugin: n.plugin.value,
-            mode: n.mode.value,
+            kind: crate::network::Kind::select(n.plugin.value, n.mode.value)
+                .expect("the network rules refuse a plugin and mode no network runs"),
             cluster_cidr: n.cluster_cidr.value,
             node_cidr_mask: n.node_cidr_mask.value,
             service_cidr: n.service_cidr.value,

@@ -19,7 +19,9 @@ pub(super) fn allocate(
 ) -> Vec<Option<Ipv4Net>> {
     let net = &spec.cluster.network;
     let mut out = vec![None; spec.nodes.len()];
-    if !net.plugin.value.plans_pod_subnets(net.mode.value) {
+    let planned = crate::network::Kind::select(net.plugin.value, net.mode.value)
+        .is_some_and(|k| k.get().plans_pod_subnets());
+    if !planned {
         for n in &spec.nodes {
             if let Some(p) = &n.pod_cidr {
                 diags.push(

@@ -8,9 +8,7 @@ KUBE_VERSION={{ cluster.kubernetes_version | sh(quoted=true) }}
 KUBE_CHANNEL={{ cluster.kube_channel | sh(quoted=true) }}
 NODE_LABELS={{ node.kubelet_labels | sh(quoted=true) }}
 NODE_TAINTS={{ node.kubelet_taints | sh(quoted=true) }}
-{%- if cluster.ovn %}
-OVN_CENTRAL={{ cluster.ovn_central | sh(quoted=true) }}
-{%- endif %}
+{%- set part = "variables" %}{% include "linux/network.sh" %}
 # Work from the folder holding this script and its files.
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -246,15 +244,7 @@ systemctl enable --now containerd
 {%- endif %}
 echo "KUBELET_EXTRA_ARGS=--node-ip=${NODE_ADDRESS}${NODE_LABELS:+ --node-labels=$NODE_LABELS}${NODE_TAINTS:+ --register-with-taints=$NODE_TAINTS}" >"$kubelet_defaults"
 systemctl enable kubelet
-{% if cluster.ovn %}
-# --- OVN/OVS: every node is an OVN chassis; OVN central runs on the first control plane --
-log "Open vSwitch and the OVN host, Geneve from $NODE_ADDRESS"
-apt-get install -y -q openvswitch-switch ovn-host
-ovs-vsctl set Open_vSwitch . external_ids:ovn-remote="tcp:${OVN_CENTRAL}:6642" \
-  external_ids:ovn-encap-ip="$NODE_ADDRESS" external_ids:ovn-encap-type=geneve \
-  external_ids:system-id="$NODE_NAME"
-systemctl enable --now ovn-controller
-{% endif -%}
+{%- set part = "packages" %}{% include "linux/network.sh" %}
 {% if node.vmxnet3_unit %}
 # --- vSphere: vmxnet3 hardware offload off at every boot (seed 001) ---------------
 # The vmxnet3 offload bug drops overlay packets between nodes; the setting does not
@@ -264,8 +254,4 @@ install -m 0644 "./disable_hw_offloading.service" /etc/systemd/system/disable_hw
 systemctl daemon-reload
 systemctl enable --now disable_hw_offloading.service
 {% endif -%}
-{% if cluster.l3_upstream %}
-# --- l3-upstream: the node's bridge on its pod subnet {{ node.pod_cidr }}; the router routes it
-log "CNI config 10-bridge.conflist"
-install -D -m 0644 ./10-bridge.conflist /etc/cni/net.d/10-bridge.conflist
-{% endif -%}
+{% set part = "cni_config" %}{% include "linux/network.sh" -%}

@@ -91,32 +91,8 @@ systemctl enable --now kubeplan-pod-cidrs.timer
 /usr/local/sbin/kubeplan-pod-cidrs
 
 {% endif -%}
-# --- step cni/{{ node.name }}: {{ cluster.network_name }} --------------------------------------
-{% if cluster.flannel -%}
-log "applying kube-flannel.yml"
-kubectl apply -f "./kube-flannel.yml"
-{% elif cluster.calico -%}
-calico_version={{ cluster.versions.calico | sh(quoted=true) }}
-log "installing the Tigera operator of Calico $calico_version"
-kubectl apply --server-side --force-conflicts \
-  -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"
-kubectl wait --for condition=established --timeout=180s \
-  crd/installations.operator.tigera.io crd/felixconfigurations.crd.projectcalico.org \
-  crd/ipamconfigs.crd.projectcalico.org
-log "applying calico.yaml"
-kubectl apply -f "./calico.yaml"
-{% elif cluster.ovn -%}
-log "OVN central: the northbound and southbound databases on ports 6641 and 6642"
-apt-get install -y -q ovn-central
-systemctl enable --now ovn-central
-ovn-nbctl set-connection ptcp:6641
-ovn-sbctl set-connection ptcp:6642
-log "OVN central is up; deploy the ovn-kubernetes controller (ovnkube) against it now (runbook.md)"
-{% elif cluster.l3_upstream -%}
-log "l3-upstream: each node's bridge CNI config is installed by its own bootstrap script"
-{% else -%}
-{{ error(message="control-plane.sh has no CNI step for this network") }}
-{% endif -%}
+# --- step cni/{{ node.name }}: {{ cluster.network.title }} --------------------------------------
+{% set part = "cni" %}{% include "linux/network.sh" -%}
 {% if cluster.linux_worker_taint -%}
 # Linux workers carry cattle.io/os=linux:NoSchedule; CoreDNS must still run on them.
 if ! kubectl -n kube-system get deployment coredns -o jsonpath='{.spec.template.spec.tolerations[*].key}' |
@@ -126,7 +102,7 @@ if ! kubectl -n kube-system get deployment coredns -o jsonpath='{.spec.template.
     '[{"op":"add","path":"/spec/template/spec/tolerations/-","value":{"key":"cattle.io/os","operator":"Equal","value":"linux","effect":"NoSchedule"}}]'
 fi
 {% endif -%}
-{% if cluster.has_windows and not cluster.ovn -%}
+{% if cluster.has_windows and cluster.network.windows_kube_proxy -%}
 log "letting Windows nodes' kube-proxy watch services with the node's credentials"
 kubectl apply -f "./windows-kube-proxy-rbac.yaml"
 {% endif -%}

@@ -20,8 +20,8 @@ token anywhere; kubeadm reads it from a file only Administrators and SYSTEM can 
 removed when the join ends.
 
 Step prepare/{{ node.name }}: Windows features, {% if cluster.docker %}Docker Engine and cri-dockerd{% else %}containerd{% endif %}, the Kubernetes and CNI binaries, the
-HNS network for {{ cluster.network_name }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
-join{% if cluster.flannel %}, flanneld{% endif %}{% if not cluster.ovn %}, and the kube-proxy service{% endif %}. The script is safe to run again, also after a
+HNS network for {{ cluster.network.title }}, and the kubelet service. Step join/{{ node.name }}: kubeadm
+join{% set part = "joins" %}{% include "windows/network.ps1" %}{% if cluster.network.windows_kube_proxy %}, and the kube-proxy service{% endif %}. The script is safe to run again, also after a
 reboot that re-created the HNS network (sig-windows-tools #92). On a node that joined at
 another Kubernetes version it stops before changing anything: kubeplan does not upgrade
 nodes yet.
@@ -81,27 +81,16 @@ $KubernetesVersion = {{ cluster.kubernetes_tag | ps }}
 $ControlPlaneEndpoint = {{ cluster.endpoint | ps }}
 $ClusterCidr = {{ cluster.cluster_cidr | ps }}
 $HnsNetworkName = {{ node.windows.hns_network | ps }}
-{%- if node.pod_cidr and not cluster.flannel %}
-$PodCidr = {{ node.pod_cidr | ps }}
-$PodGateway = {{ node.pod_gateway | ps }}
-$PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
-{%- endif %}
+{%- set part = "pod_variables" %}{% include "windows/network.ps1" %}
 $CriSocket = {{ cluster.windows_cri_socket | ps }}
-{%- if cluster.ovn %}
-$OvnCentral = {{ cluster.ovn_central | ps }}
-$OvsMsiUri = {{ cluster.versions.ovs_msi | ps }}
-$OvnCniUri = {{ cluster.versions.ovn_cni | ps }}
-{%- endif %}
+{%- set part = "variables" %}{% include "windows/network.ps1" %}
 {%- if cluster.docker %}
 $DockerVersion = {{ cluster.versions.docker_windows | ps }}
 $CriDockerdVersion = {{ cluster.versions.cri_dockerd | ps }}
 {%- else %}
 $ContainerdVersion = {{ cluster.versions.containerd | ps }}
 {%- endif %}
-{%- if cluster.flannel %}
-$FlannelVersion = {{ cluster.versions.flannel | ps }}
-$FlannelCniVersion = {{ cluster.versions.flannel_cni_plugin | ps }}
-{%- endif %}
+{%- set part = "versions" %}{% include "windows/network.ps1" %}
 $CniPluginsVersion = {{ cluster.versions.cni_plugins | ps }}
 $WindowsCniVersion = {{ cluster.versions.windows_cni | ps }}
 {%- if cluster.kubelet_before_1_27 or cluster.docker %}
@@ -252,10 +241,7 @@ function Register-BootTask([string] $Name, [string] $Script) {
         Start-ScheduledTask -TaskName $Name
     }
 }
-{%- if cluster.flannel %}
-
-{% include "windows/_flannel.ps1" %}
-{%- endif %}
+{%- set part = "functions" %}{% include "windows/network.ps1" %}
 
 # --- preflight ----------------------------------------------------------------------
 $build = [System.Environment]::OSVersion.Version.Build
@@ -267,12 +253,7 @@ if ($revision -lt $MinRevision) {
     throw "build ${build}.${revision} is older than ${build}.${MinRevision}: $MinRevisionReason"
 }
 $ip = Get-NetIPAddress -AddressFamily IPv4 -IPAddress $NodeAddress -ErrorAction SilentlyContinue
-{%- if cluster.ovn %}
-# After the first run the address sits on OVS's internal port HNSTransparent.
-if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias -ne 'HNSTransparent')) {
-{%- else %}
-if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias -ne "vEthernet ($InterfaceName)")) {
-{%- endif %}
+{%- set part = "address_check" %}{% include "windows/network.ps1" %}
     throw "interface $InterfaceName does not hold $NodeAddress"
 }
 if ($env:COMPUTERNAME -ne $NodeName) {
@@ -311,13 +292,7 @@ if (-not (Test-Path $KubeletConf) -and (Test-Path 'C:\etc\kubernetes\bootstrap-k
 }
 
 # --- step prepare/{{ node.name }} -------------------------------------------------------
-{%- if cluster.ovn %}
-# Open vSwitch's datapath is a Hyper-V switch extension: the Hyper-V role, and its
-# PowerShell module for Disable-/Enable-VMSwitchExtension below.
-$features = 'Containers', 'Hyper-V', 'Hyper-V-PowerShell'
-{%- else %}
-$features = 'Containers'
-{%- endif %}
+{%- set part = "features" %}{% include "windows/network.ps1" %}
 $missing = @(Get-WindowsFeature -Name $features | Where-Object { -not $_.Installed } | ForEach-Object { $_.Name })
 if ($missing.Count -gt 0) {
     Write-Step "installing the Windows features $($missing -join ', ')"
@@ -407,18 +382,13 @@ $binaries = [ordered]@{
     'kubeadm.exe'         = @()
     'kube-proxy.exe'      = @('kube-proxy')
     'kube-log-runner.exe' = @('kubelet', 'kube-proxy')
-{%- if cluster.flannel %}
-    'kubectl.exe'         = @()
-{%- endif %}
+{%- set part = "binaries" %}{% include "windows/network.ps1" %}
 }
 foreach ($binary in $binaries.Keys) {
     $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
     Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256" -Service $binaries[$binary]
 }
-{%- if cluster.flannel %}
-Save-VerifiedFile -Uri "https://github.com/flannel-io/flannel/releases/download/$FlannelVersion/flanneld.exe" `
-    -Path (Join-Path $KubeDir 'flanneld.exe')
-{%- endif %}
+{%- set part = "agent" %}{% include "windows/network.ps1" %}
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
@@ -426,37 +396,14 @@ if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
         -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $CniBinDir
 }
-{%- if cluster.flannel %}
-if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
-    $archive = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion.tgz"
-    Save-VerifiedFile -Uri "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive
-    $unpacked = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion"
-    New-Item -ItemType Directory -Force -Path $unpacked | Out-Null
-    Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $unpacked
-    Copy-Item -Path (Get-ChildItem -Path $unpacked -Recurse -Filter 'flannel*.exe' | Select-Object -First 1).FullName `
-        -Destination (Join-Path $CniBinDir 'flannel.exe')
-}
-{%- endif %}
+{%- set part = "cni_plugin" %}{% include "windows/network.ps1" %}
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
     Save-VerifiedFile -Uri "https://github.com/microsoft/windows-container-networking/releases/download/$WindowsCniVersion/windows-container-networking-cni-amd64-$WindowsCniVersion.zip" -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $CniBinDir
 }
 
-{% if cluster.flannel -%}
-Copy-Item -Force -Path (Join-Path $Here '10-flannel.json') -Destination (Join-Path $CniConfDir '10-flannel.json')
-Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\kube-flannel\net-conf.json'
-{%- elif cluster.ovn %}
-Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $CniConfDir '10-ovn.json')
-Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
-{%- elif cluster.l3_upstream %}
-Copy-Item -Force -Path (Join-Path $Here '10-l2bridge.json') -Destination (Join-Path $CniConfDir '10-l2bridge.json')
-{%- elif cluster.calico %}
-# calico-node (a HostProcess pod of the Tigera operator) writes the CNI config and creates
-# the Calico HNS network once the node has joined.
-{%- else %}
-{{ error(message="bootstrap.ps1 has no CNI config step for this network") }}
-{%- endif %}
+{% set part = "cni_config" %}{% include "windows/network.ps1" %}
 
 {# hns.psm1 holds New-HnsNetwork, New-HnsEndpoint and Attach-HnsHostEndpoint; Get-HnsNetwork
    and the other Get-/Remove- cmdlets are Windows' own HostNetworkingService module. -#}
@@ -465,80 +412,7 @@ $hnsModule = Join-Path $KubeDir 'hns.psm1'
 Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
     -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
 Import-Module $hnsModule -DisableNameChecking
-{%- if cluster.flannel %}
-Initialize-ExternalNetwork
-{%- elif cluster.ovn %}
-if (-not (Get-Service -Name ovs-vswitchd -ErrorAction SilentlyContinue)) {
-    # Open vSwitch with the OVN host feature, unattended (seed 003).
-    Write-Step 'installing Open vSwitch and the OVN host'
-    $msi = Join-Path $env:TEMP 'openvswitch.msi'
-    Save-VerifiedFile -Uri $OvsMsiUri -Path $msi
-    $install = Start-Process -FilePath msiexec.exe -Wait -PassThru `
-        -ArgumentList '/i', "`"$msi`"", 'ADDLOCAL="OpenvSwitchCLI,OpenvSwitchDriver,OVNHost"', '/qn'
-    if ($install.ExitCode -ne 0) { throw "the Open vSwitch MSI failed with exit code $($install.ExitCode)" }
-}
-# The MSI puts its bin folder on the machine's PATH only (seed 003: "open a new command
-# shell"); this session takes it from there.
-foreach ($folder in [Environment]::GetEnvironmentVariable('Path', 'Machine') -split ';') {
-    if ($folder) {
-        Add-ToPath $folder
-    }
-}
-# `docker network ls` answers with nothing, and exit code 0, when the network is missing;
-# `docker network inspect` would fail on stderr. The name filter is a regular expression
-# (moby api/types/filters, Args.Match), so ^NAME$ matches that network only.
-$transparent = Invoke-Program 'docker' 'network', 'ls', '--quiet', '--filter', "name=^$HnsNetworkName$"
-if (-not $transparent) {
-    # OVS needs a transparent docker network on the node's pod subnet, then the br-ex
-    # bridge over it and the physical interface (seed 003). This drops the node's
-    # connection for a few seconds.
-    Write-Step "creating the transparent docker network $HnsNetworkName on $PodCidr"
-    Invoke-Program 'docker' 'network', 'create', '-d', 'transparent', '--gateway', $PodGateway, '--subnet', $PodCidr, `
-        '-o', "com.docker.network.windowsshim.interface=$InterfaceName", $HnsNetworkName | Out-Null
-    $adapter = Get-NetAdapter | Where-Object { $_.Name -match 'HNSTransparent' } | Select-Object -First 1
-    Rename-NetAdapter -Name $adapter.Name -NewName 'HNSTransparent'
-    Stop-Service -Name ovs-vswitchd -Force
-    Disable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
-    Invoke-Program 'ovs-vsctl' '--no-wait', '--if-exists', 'del-br', 'br-ex'
-    Invoke-Program 'ovs-vsctl' '--no-wait', '--may-exist', 'add-br', 'br-ex'
-    Invoke-Program 'ovs-vsctl' '--no-wait', 'add-port', 'br-ex', 'HNSTransparent', '--', 'set', 'interface', 'HNSTransparent', 'type=internal'
-    Invoke-Program 'ovs-vsctl' '--no-wait', 'add-port', 'br-ex', $InterfaceName
-    Enable-VMSwitchExtension -Name 'Cloudbase Open vSwitch Extension'
-    Start-Sleep -Seconds 2
-    Restart-Service -Name ovs-vswitchd
-    # Geneve adds its header inside the host MTU.
-    Set-NetIPInterface -InterfaceAlias 'HNSTransparent' -NlMtuBytes 1430
-}
-# This node is an OVN chassis: OVN central on the first control-plane node, Geneve tunnels
-# from the node's address.
-Invoke-Program 'ovs-vsctl' 'set', 'Open_vSwitch', '.', "external_ids:ovn-remote=tcp:${OvnCentral}:6642", `
-    "external_ids:ovn-nb=tcp:${OvnCentral}:6641", "external_ids:ovn-encap-ip=$NodeAddress", `
-    'external_ids:ovn-encap-type=geneve', "external_ids:system-id=$NodeName"
-Start-Service -Name ovn-controller
-{%- elif cluster.l3_upstream %}
-if (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
-    # The node's own l2bridge network on its pod subnet; the router carries the routes
-    # between nodes (seed 003). Creating it drops the node's connection for a few seconds.
-    Write-Step "creating the l2bridge HNS network $HnsNetworkName on $PodCidr"
-    New-HNSNetwork -Type L2Bridge -AddressPrefix $PodCidr -Gateway $PodGateway -Name $HnsNetworkName `
-        -AdapterName $InterfaceName | Out-Null
-    Start-Sleep -Seconds 10
-}
-$network = Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName }
-if (-not (Get-HnsEndpoint | Where-Object { $_.Name -eq 'cbr0_ep' })) {
-    # The host's endpoint on the pod subnet: pods reach the node and the node reaches pods through it.
-    $endpoint = New-HnsEndpoint -NetworkId $network.Id -Name 'cbr0_ep' -IPAddress $PodHostEndpoint -Gateway $PodGateway
-    Attach-HnsHostEndpoint -EndpointID $endpoint.Id -CompartmentID 1
-}
-# Pods route everything through the host endpoint: the host forwards between it and the
-# node's own interface (flannel pkg/backend/hostgw/hostgw_windows.go does the same).
-Get-NetIPInterface -AddressFamily IPv4 | Where-Object { $_.InterfaceAlias -in "vEthernet (cbr0_ep)", "vEthernet ($InterfaceName)" } |
-    Set-NetIPInterface -Forwarding Enabled
-{%- elif cluster.calico %}
-{#- calico-node creates the Calico HNS network once the node has joined (below). #}
-{%- else %}
-{{ error(message="bootstrap.ps1 has no HNS network step for this network") }}
-{%- endif %}
+{%- set part = "hns_network" %}{% include "windows/network.ps1" %}
 {%- if cluster.tunnel %}
 if (-not (Get-NetFirewallRule -Name 'kubeplan-{{ cluster.tunnel.rule }}' -ErrorAction SilentlyContinue)) {
     New-NetFirewallRule -Name 'kubeplan-{{ cluster.tunnel.rule }}' -DisplayName 'kubeplan: {{ cluster.tunnel.display }}' -Direction Inbound `
@@ -611,45 +485,10 @@ if (Test-Path $KubeletConf) {
     }
 }
 
-{% if cluster.flannel -%}
-# flanneld exits at once while the node has no pod subnet.
-Write-Step 'waiting for the node to get its pod subnet'
-$deadline = (Get-Date).AddMinutes(5)
-while (-not ($podCidr = Get-PodCidr)) {
-    if ((Get-Date) -gt $deadline) {
-        throw "the node has no pod subnet (spec.podCIDR) after 5 minutes; check the controller manager{% if cluster.plans_pod_subnets %} and kubeplan-pod-cidrs.timer on the first control-plane node{% endif %}"
-    }
-    Start-Sleep -Seconds 5
-}
+{% set part = "wait" %}{% include "windows/network.ps1" %}
 
-# flanneld is not a Windows service: a boot task runs start-flanneld.ps1, which keeps it running.
-Register-BootTask -Name 'flanneld' -Script 'start-flanneld.ps1'
-
-Write-Step "waiting for flanneld to create the HNS network $HnsNetworkName"
-$deadline = (Get-Date).AddMinutes(5)
-while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
-    if ((Get-Date) -gt $deadline) {
-        throw "flanneld did not create $HnsNetworkName within 5 minutes; see C:\var\log\flanneld.log"
-    }
-    Start-Sleep -Seconds 5
-}
-{%- elif cluster.calico %}
-Write-Step "waiting for calico-node to create the HNS network $HnsNetworkName"
-$deadline = (Get-Date).AddMinutes(10)
-while (-not (Get-HnsNetwork | Where-Object { $_.Name -eq $HnsNetworkName })) {
-    if ((Get-Date) -gt $deadline) {
-        throw "calico-node did not create $HnsNetworkName within 10 minutes; see: kubectl -n calico-system logs -l k8s-app=calico-node-windows"
-    }
-    Start-Sleep -Seconds 5
-}
-{%- elif cluster.ovn or cluster.l3_upstream %}
-{#- ovn-controller and the l2bridge network above need no wait. #}
-{%- else %}
-{{ error(message="bootstrap.ps1 has no wait for this network's HNS network") }}
-{%- endif %}
-
-{% if cluster.ovn -%}
-# OVN balances services itself: with OVS and OVN only the kubelet runs here (seed 003).
+{% if not cluster.network.windows_kube_proxy -%}
+{% set part = "no_kube_proxy" %}{% include "windows/network.ps1" %}
 {% else -%}
 $proxyArgs = @(
     '--windows-service'
@@ -658,40 +497,7 @@ $proxyArgs = @(
     "--kubeconfig=$KubeletConf"
     "--cluster-cidr=$ClusterCidr"
 )
-{%- if cluster.calico %}
-# Overlay kube-proxy needs a source VIP from this node's pod addresses (kubernetes #78338):
-# Calico's host endpoint on its VXLAN network holds one.
-$calicoEndpoint = Get-HnsEndpoint | Where-Object { $_.Name -eq 'Calico_ep' } | Select-Object -First 1
-if (-not $calicoEndpoint) { throw "calico-node has not created the host endpoint Calico_ep yet; run this script again in a minute" }
-$proxyArgs += "--source-vip=$($calicoEndpoint.IPAddress)"
-{%- elif cluster.vxlan %}
-# Overlay kube-proxy needs a source VIP from this node's pod subnet (kubernetes #78338);
-# host-local reserves it once and it is kept across runs.
-$vipFile = Join-Path $KubeDir 'source-vip.json'
-if (-not (Test-Path $vipFile)) {
-    $ipam = @{
-        cniVersion = '0.3.1'
-        name       = $HnsNetworkName
-        ipam       = @{ type = 'host-local'; ranges = @(, @(@{ subnet = $podCidr })); dataDir = 'C:\var\lib\cni\networks' }
-    } | ConvertTo-Json -Depth 6
-    $env:CNI_COMMAND = 'ADD'
-    $env:CNI_CONTAINERID = 'kube-proxy-source-vip'
-    $env:CNI_NETNS = 'none'
-    $env:CNI_IFNAME = 'source-vip'
-    $env:CNI_PATH = $CniBinDir
-    $reserved = $ipam | & (Join-Path $CniBinDir 'host-local.exe')
-    $code = $LASTEXITCODE
-    Remove-Item -Path Env:\CNI_COMMAND, Env:\CNI_CONTAINERID, Env:\CNI_NETNS, Env:\CNI_IFNAME, Env:\CNI_PATH
-    if ($code -ne 0) { throw "host-local could not reserve kube-proxy's source VIP in ${podCidr}: $reserved" }
-    Set-Content -Path $vipFile -Value $reserved -Encoding Ascii
-}
-$sourceVip = ((Get-Content -Raw -Path $vipFile | ConvertFrom-Json).ips[0].address -split '/')[0]
-$proxyArgs += "--source-vip=$sourceVip"
-{%- elif cluster.mode == "host-gw" or cluster.l3_upstream %}
-{#- A bridged network: kube-proxy needs no source VIP. #}
-{%- else %}
-{{ error(message="bootstrap.ps1 does not know whether this network's kube-proxy needs a source VIP") }}
-{%- endif %}
+{%- set part = "source_vip" %}{% include "windows/network.ps1" %}
 Set-KubeService -Name 'kube-proxy' -Arguments $proxyArgs -DependsOn 'kubelet'
 if ((Get-Service -Name kube-proxy).Status -ne 'Running') {
     # Stale load-balancer policies from an earlier run confuse kube-proxy; a running
