@@ -4,6 +4,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use crate::cloud::Cloud;
 use crate::model::{
     CaCertHash, Distro, Endpoint, KubeVersion, NodeName, Platform, Role, Runtime, WindowsVersion,
 };
@@ -23,29 +24,10 @@ pub struct Cluster {
     pub windows_support: bool,
     /// Linux workers carry `cattle.io/os=linux:NoSchedule` (Rancher's taint, seed 001).
     pub linux_worker_taint: bool,
-    /// The names the cloud network script needs (aws, gce, azure).
-    pub cloud: Cloud,
+    /// The cloud and its settings, on AWS, GCE and Azure.
+    pub cloud: Option<Cloud>,
     /// Nodes in spec order (files sorted by name, blocks in file order).
     pub nodes: Vec<Node>,
-}
-
-/// The cloud's names from the `cloud` block, defaults filled in.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Cloud {
-    /// GCE: the VPC network of the routes (`default` unless given).
-    pub network: String,
-    /// Azure: where the VMs, the virtual network and the route table live.
-    pub resource_group: String,
-    pub virtual_network: String,
-    pub subnet: String,
-    /// Azure: the route table (`CLUSTER-pods` unless given).
-    pub route_table: String,
-}
-
-/// The name of a node's pod route on GCE: what the cloud script creates and deletes,
-/// and what validation keeps within GCE's 63 characters.
-pub fn gce_route_name(cluster: &str, node: &str) -> String {
-    format!("kubeplan-{cluster}-{node}")
 }
 
 /// The validated network.
@@ -161,7 +143,7 @@ impl Cluster {
     /// True when the cloud must be told about pod subnets: a routed mode on AWS, GCE or
     /// Azure (seeds 000 and 001).
     pub fn needs_cloud_routes(&self) -> bool {
-        self.platform.is_cloud() && self.network.get().mode().routed()
+        self.cloud.is_some() && self.network.get().mode().routed()
     }
 
     /// Docker Engine behind cri-dockerd on every node, instead of containerd.

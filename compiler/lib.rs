@@ -7,6 +7,7 @@
 //! The library never prints and never exits; the command (`compiler/cli/`) does.
 
 pub mod apply;
+pub mod cloud;
 pub mod cluster;
 pub mod diagnostic;
 pub mod graph;

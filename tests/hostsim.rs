@@ -25,8 +25,9 @@ use std::sync::Mutex;
 
 use common::specs::{self, report, require, Compiled};
 use common::text;
+use kubeplan::cloud::Cloud;
 use kubeplan::cluster::{Cluster, Node, NodeOs};
-use kubeplan::model::{PackageManager, Platform};
+use kubeplan::model::PackageManager;
 use kubeplan::network;
 use kubeplan::render::Artifact;
 use kubeplan::spec::VarInputs;
@@ -927,8 +928,8 @@ fn seed_cluster(dir: &Path, c: &Compiled, cluster: &Cluster, firewalld: bool) {
         .filter_map(|l| l.strip_prefix("delete_route "))
         .map(|r| r.trim_matches('\''))
         .collect();
-    match cluster.platform {
-        Platform::Aws => {
+    match &cluster.cloud {
+        Some(Cloud::Aws(_)) => {
             for n in &cluster.nodes {
                 let id = n
                     .instance_id
@@ -940,8 +941,8 @@ fn seed_cluster(dir: &Path, c: &Compiled, cluster: &Cluster, firewalld: bool) {
                 );
             }
         }
-        Platform::Gce => {
-            write(&cloud.join("gce/networks").join(&cluster.cloud.network), "");
+        Some(Cloud::Gce(gce)) => {
+            write(&cloud.join("gce/networks").join(&gce.network), "");
             for n in &cluster.nodes {
                 let vm = n.instance_id.clone().unwrap_or_else(|| n.name.to_string());
                 write(&cloud.join("gce/instances").join(vm), "True\n");
@@ -950,8 +951,7 @@ fn seed_cluster(dir: &Path, c: &Compiled, cluster: &Cluster, firewalld: bool) {
                 write(&cloud.join("gce/routes").join(r), "network: earlier\n");
             }
         }
-        Platform::Azure => {
-            let cl = &cluster.cloud;
+        Some(Cloud::Azure(cl)) => {
             let rg = cloud.join("azure/rg").join(&cl.resource_group);
             write(
                 &rg.join("subnets")
@@ -977,7 +977,7 @@ fn seed_cluster(dir: &Path, c: &Compiled, cluster: &Cluster, firewalld: bool) {
                 );
             }
         }
-        _ => {}
+        None => {}
     }
 }
 

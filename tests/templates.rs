@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+mod common;
+
 /// Every template file, by path under `templates/`.
 fn templates() -> Vec<(String, String)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates");
@@ -181,10 +183,11 @@ fn context_paths(text: &str) -> Vec<(usize, String)> {
 }
 
 /// True when `path` (`cluster.network.title`) names a value of `root`: each step an
-/// object's key, until a value that is not an object (a list, a string, or null, which
-/// is an absent optional value).
+/// object's key, until the end or a list or string (whose items and methods are not
+/// checked). An absent optional value (null) does not count: the path must be seen set.
 fn resolves(root: &serde_json::Value, path: &[&str]) -> bool {
     match (root, path.split_first()) {
+        (serde_json::Value::Null, _) => false,
         (_, None) => true,
         (serde_json::Value::Object(map), Some((key, rest))) => {
             map.get(*key).is_some_and(|v| resolves(v, rest))
@@ -197,8 +200,8 @@ fn resolves(root: &serde_json::Value, path: &[&str]) -> bool {
 fn every_value_a_template_reads_is_in_its_context() {
     // Tera takes an unknown key for false in an `if`: a template that reads a value the
     // context does not have would quietly take another branch. Every path a template reads
-    // from `cluster` and `node` must exist in the context of some example (together they
-    // run every network, platform and runtime).
+    // from `cluster` and `node` must exist in the context of some example or test spec
+    // (together they run every network, platform and runtime).
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut contexts = Vec::new();
     for entry in std::fs::read_dir(&examples).expect("examples/") {
@@ -208,7 +211,17 @@ fn every_value_a_template_reads_is_in_its_context() {
         let cluster = compiled.output.expect("example is valid").cluster;
         contexts.push(kubeplan::render::node_contexts(&cluster).expect("contexts"));
     }
-    assert!(contexts.len() >= 8, "{} examples", contexts.len());
+    // The test specs add the clouds and runtimes no example runs (AWS, Azure, Docker).
+    for (name, spec, inputs) in common::specs::variants() {
+        let compiled = kubeplan::compile_texts(vec![("main.hcl".to_owned(), spec)], &inputs, None)
+            .expect("test spec compiles");
+        let cluster = compiled
+            .output
+            .unwrap_or_else(|| panic!("{name} is valid"))
+            .cluster;
+        contexts.push(kubeplan::render::node_contexts(&cluster).expect("contexts"));
+    }
+    assert!(contexts.len() >= 16, "{} specs", contexts.len());
     let mut unknown = Vec::new();
     for (file, text) in templates() {
         for (line, path) in context_paths(&text) {
@@ -247,7 +260,7 @@ fn the_context_check_finds_a_value_the_context_lacks() {
     );
     let context = serde_json::json!({ "name": "c", "network": { "title": "t" }, "cloud": null });
     assert!(resolves(&context, &["network", "title"]));
-    assert!(resolves(&context, &["cloud", "network"]));
+    assert!(!resolves(&context, &["cloud", "network"]));
     assert!(!resolves(&context, &["flannel"]));
     assert!(!resolves(&context, &["network", "kind"]));
 }

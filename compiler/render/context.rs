@@ -77,7 +77,7 @@ pub struct ClusterCtx {
     /// Where the pinned containerd for Windows reads its CNI settings.
     pub containerd: ContainerdCtx,
     /// The cloud's names, when the cloud network script is generated.
-    pub cloud: Option<crate::cluster::Cloud>,
+    pub cloud: Option<crate::cloud::Cloud>,
     /// Per Windows release of the cluster, the images it runs and how (seed 004).
     pub windows_images: Vec<ImagesCtx>,
 }
@@ -277,7 +277,7 @@ impl ClusterCtx {
             windows_runtime_service: if docker { "docker" } else { "containerd" },
             versions: Versions::pinned(),
             containerd: ContainerdCtx::new(Versions::pinned().containerd),
-            cloud: c.needs_cloud_routes().then(|| c.cloud.clone()),
+            cloud: c.cloud.clone().filter(|_| c.needs_cloud_routes()),
             windows_images: images(c),
         }
     }
@@ -479,11 +479,10 @@ pub struct RouteCtx {
     pub os: &'static str,
     pub address: String,
     pub pod_cidr: String,
-    /// The cloud machine: the EC2 instance id (empty: looked up by address), or the GCE /
-    /// Azure VM name (the node name unless the spec names it).
+    /// The cloud machine as the cloud names it (`Provider::instance`); empty off the clouds.
     pub instance: String,
-    /// The node's pod route on GCE.
-    pub gce_route: String,
+    /// The name of the node's pod route in the cloud (`Provider::route`); empty off the clouds.
+    pub route: String,
 }
 
 /// The route table: every node with a planned pod subnet, in spec order.
@@ -496,12 +495,12 @@ pub fn routes(c: &Cluster) -> Vec<RouteCtx> {
                 os: n.os_name(),
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr?.to_string(),
-                instance: match (&n.instance_id, c.platform) {
-                    (Some(id), _) => id.clone(),
-                    (None, crate::model::Platform::Aws) => String::new(),
-                    (None, _) => n.name.to_string(),
-                },
-                gce_route: crate::cluster::gce_route_name(c.name.as_str(), n.name.as_str()),
+                instance: c.cloud.as_ref().map_or_else(String::new, |cloud| {
+                    cloud
+                        .get()
+                        .instance(n.name.as_str(), n.instance_id.as_deref())
+                }),
+                route: route(c, n.name.as_str()),
             })
         })
         .collect()
@@ -561,7 +560,15 @@ fn images(c: &Cluster) -> Vec<ImagesCtx> {
 #[derive(Serialize)]
 pub struct GoneRouteCtx {
     pub node: String,
-    pub gce_route: String,
+    /// The name of its pod route in the cloud.
+    pub route: String,
+}
+
+/// The name of a node's pod route in the cluster's cloud; empty off the clouds.
+fn route(c: &Cluster, node: &str) -> String {
+    c.cloud.as_ref().map_or_else(String::new, |cloud| {
+        cloud.get().route(c.name.as_str(), node)
+    })
 }
 
 pub fn gone_routes(c: &Cluster, removed: &[RemovedNode]) -> Vec<GoneRouteCtx> {
@@ -569,7 +576,7 @@ pub fn gone_routes(c: &Cluster, removed: &[RemovedNode]) -> Vec<GoneRouteCtx> {
         .iter()
         .map(|r| GoneRouteCtx {
             node: r.name.to_string(),
-            gce_route: crate::cluster::gce_route_name(c.name.as_str(), r.name.as_str()),
+            route: route(c, r.name.as_str()),
         })
         .collect()
 }
@@ -610,8 +617,8 @@ mod tests {
 
     /// containerd-config.toml for a containerd release, as TOML.
     fn containerd_config(version: &str) -> toml::Table {
-        let engine =
-            crate::render::engine(crate::network::Kind::FlannelVxlan).expect("templates parse");
+        let engine = crate::render::engine(crate::network::Kind::FlannelVxlan, "none")
+            .expect("templates parse");
         let mut context = tera::Context::new();
         context.insert(
             "cluster",

@@ -6,7 +6,7 @@ pub mod quote;
 mod versions;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
@@ -99,25 +99,37 @@ struct Engine {
 }
 
 /// The names under which the OS templates include the cluster's network partials, and
-/// where each network's partial of that name is (named by [`PodNetwork::partials`](crate::network::PodNetwork::partials)).
+/// where each network's partial of that name is (named by
+/// [`PodNetwork::partials`](crate::network::PodNetwork::partials)).
 const NETWORK_PARTIALS: [(&str, &str, &str); 3] = [
     ("windows/network.ps1", "windows/network/", ".ps1"),
     ("linux/network.sh", "linux/network/", ".sh"),
     ("cluster/network.md", "cluster/network/", ".md"),
 ];
 
-/// The templates for a cluster of the network `kind`: every template under its own name,
-/// and the network's partials also under the names the OS templates include.
-fn engine(kind: Kind) -> Result<&'static Engine, RenderError> {
-    static ENGINES: [OnceLock<Result<Engine, String>>; Kind::ALL.len()] =
-        [const { OnceLock::new() }; Kind::ALL.len()];
-    ENGINES[kind as usize]
-        .get_or_init(|| build_engine(kind))
-        .as_ref()
-        .map_err(|e| RenderError(e.clone()))
+/// The name under which cloud-network.sh includes the cloud's partial, and the partial of
+/// a platform that is not a cloud.
+const CLOUD_PARTIAL: &str = "cluster/cloud.sh";
+const NO_CLOUD: &str = "none";
+
+/// The templates for a cluster of the network `kind` on a cloud (its partial's name, or
+/// [`NO_CLOUD`]): every template under its own name, and the network's and the cloud's
+/// partials also under the names the templates include.
+fn engine(kind: Kind, cloud: &'static str) -> Result<&'static Engine, RenderError> {
+    type Engines = HashMap<(Kind, &'static str), Result<&'static Engine, String>>;
+    static ENGINES: OnceLock<Mutex<Engines>> = OnceLock::new();
+    let mut engines = ENGINES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    engines
+        .entry((kind, cloud))
+        .or_insert_with(|| build_engine(kind, cloud).map(|e| &*Box::leak(Box::new(e))))
+        .clone()
+        .map_err(RenderError)
 }
 
-fn build_engine(kind: Kind) -> Result<Engine, String> {
+fn build_engine(kind: Kind, cloud: &str) -> Result<Engine, String> {
     let mut tera = Tera::new();
     tera.autoescape_on(Vec::<&str>::new());
     // `sh(quoted=true)` for an assignment's value: always in single quotes.
@@ -160,6 +172,13 @@ fn build_engine(kind: Kind) -> Result<Engine, String> {
             .ok_or_else(|| format!("the network {kind:?} has no partial {own}"))?;
         aliases.push((alias, text));
     }
+    let own = format!("cluster/cloud/{cloud}.sh");
+    let text = files
+        .iter()
+        .find(|(name, _)| *name == own)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| format!("the cloud {cloud} has no partial {own}"))?;
+    aliases.push((CLOUD_PARTIAL, text));
     tera.add_raw_templates(files.into_iter().chain(aliases))
         .map_err(|e| format!("{e:?}"))?;
     Ok(Engine {
@@ -255,7 +274,7 @@ pub fn render_since(
     removed: &[RemovedNode],
     recorded: Option<&dyn Recorded>,
 ) -> Result<Rendered, RenderError> {
-    let engine = engine(cluster.network.kind)?;
+    let engine = engine(cluster.network.kind, cloud_partial(cluster))?;
     let cluster_ctx = ClusterCtx::new(cluster);
     let cluster_json = serde_json::to_vec(&cluster_ctx)
         .map_err(|e| RenderError(format!("cluster context: {e}")))?;
@@ -703,6 +722,14 @@ fn step_id(kind: StepKind, n: &Node) -> String {
     crate::graph::Step::new(kind, Some(&n.name)).id
 }
 
+/// The name of the cluster's cloud partial, or [`NO_CLOUD`].
+fn cloud_partial(cluster: &Cluster) -> &'static str {
+    cluster
+        .cloud
+        .as_ref()
+        .map_or(NO_CLOUD, |c| c.get().partial())
+}
+
 /// For rendering kubeplan's templates with another engine (the Ansible peer of
 /// scripts/bench-scale.sh): the cluster's template context, and per node its context and
 /// files (`path`, `template`, `mode`), and the network partials the templates include by
@@ -723,13 +750,17 @@ pub fn node_contexts(cluster: &Cluster) -> Result<serde_json::Value, RenderError
             "files": files,
         }));
     }
-    let partials: serde_json::Map<String, serde_json::Value> = NETWORK_PARTIALS
+    let mut partials: serde_json::Map<String, serde_json::Value> = NETWORK_PARTIALS
         .iter()
         .map(|(alias, dir, ext)| {
             let own = format!("{dir}{}{ext}", cluster.network.get().partials());
             ((*alias).to_owned(), own.into())
         })
         .collect();
+    partials.insert(
+        CLOUD_PARTIAL.to_owned(),
+        format!("cluster/cloud/{}.sh", cloud_partial(cluster)).into(),
+    );
     Ok(serde_json::json!({
         "cluster": to_json("cluster context", &ClusterCtx::new(cluster))?,
         "nodes": nodes,
@@ -746,12 +777,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_network_has_its_partials_for_every_os() {
-        // The engine of a network fails to build when one of its partials is missing or
-        // does not parse.
+    fn every_network_and_cloud_has_its_partials() {
+        // The engine of a network and cloud fails to build when one of their partials is
+        // missing or does not parse.
         for kind in Kind::ALL {
-            if let Err(e) = engine(*kind) {
-                panic!("{kind:?}: {e}");
+            for cloud in ["aws", "gce", "azure", NO_CLOUD] {
+                if let Err(e) = engine(*kind, cloud) {
+                    panic!("{kind:?} on {cloud}: {e}");
+                }
             }
         }
     }

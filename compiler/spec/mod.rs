@@ -87,6 +87,20 @@ pub struct CloudSpec {
     pub route_table: Option<Spanned<String>>,
 }
 
+impl CloudSpec {
+    /// The attribute `name` of the block, when the spec sets it.
+    pub fn attribute(&self, name: &str) -> Option<&Spanned<String>> {
+        match name {
+            "network" => self.network.as_ref(),
+            "resource_group" => self.resource_group.as_ref(),
+            "virtual_network" => self.virtual_network.as_ref(),
+            "subnet" => self.subnet.as_ref(),
+            "route_table" => self.route_table.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// The `network { ... }` block of the cluster.
 #[derive(Clone, Debug)]
 pub struct NetworkSpec {

@@ -3,7 +3,6 @@
 //! Rules live by subject: `nodes` (one node at a time and duplicates), `topology`
 //! (roles across the cluster), `network` (CIDRs, VXLAN, addresses, what is generated).
 
-mod cloud;
 mod network;
 mod nodes;
 mod pods;
@@ -37,7 +36,7 @@ pub fn validate(spec: &Spec, prior: Option<&State>) -> Validated {
     nodes::check_unique(&spec.nodes, &mut diags);
     topology::check(spec, &mut diags);
     network::check(spec, &mut diags);
-    cloud::check(spec, &mut diags);
+    crate::cloud::check(spec, &mut diags);
     let pod_cidrs = if diags.has_errors() {
         vec![None; spec.nodes.len()]
     } else {
@@ -84,7 +83,7 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.value.clone()),
         linux_worker_taint: c.linux_worker_taint.value,
         windows_support: c.windows_support.value,
-        cloud: cloud::build(spec),
+        cloud: crate::cloud::Cloud::of(spec),
         nodes,
     }
 }

@@ -90,7 +90,7 @@ pub fn compile(name: String, spec: String, inputs: &VarInputs, prior: Option<&St
 /// `cp`; three-node at the
 /// oldest supported Kubernetes, at the first release of kubeadm's v1beta4 API and at a
 /// recent release.
-fn variants() -> Vec<(String, String, VarInputs)> {
+pub fn variants() -> Vec<(String, String, VarInputs)> {
     let gce = example_spec("gce-host-gw");
     let aws = gce
         .replace("\"gce\"", "\"aws\"")
