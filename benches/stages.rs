@@ -56,7 +56,10 @@ fn stages(c: &mut Criterion) {
             )
         });
         group.bench_function(BenchmarkId::new("validate", nodes), |b| {
-            b.iter(|| black_box(validate::validate(&spec, None)))
+            b.iter(|| {
+                let mut diags = validate::validate(&spec, None);
+                black_box(kubeplan::translate::translate(&spec, None, &mut diags))
+            })
         });
         group.bench_function(BenchmarkId::new("graph", nodes), |b| {
             b.iter(|| black_box(graph::build(&out.cluster, &[])))

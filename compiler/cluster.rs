@@ -102,6 +102,11 @@ pub struct Resources {
     pub disk_gb: u32,
 }
 
+/// Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk (Windows too).
+pub const MIN_CPUS: u32 = 2;
+pub const MIN_MEMORY_GB: u32 = 5;
+pub const MIN_DISK_GB: u32 = 50;
+
 /// The taint Rancher puts on Linux workers so Windows workloads land on Windows nodes.
 pub const LINUX_WORKER_TAINT: &str = "cattle.io/os=linux:NoSchedule";
 

@@ -27,6 +27,7 @@ pub mod show;
 pub mod signals;
 pub mod spec;
 pub mod state;
+pub mod translate;
 pub mod validate;
 
 use std::path::Path;
@@ -100,9 +101,14 @@ fn compile_loaded(
             output: None,
         });
     };
-    let validated = validate::validate(&spec, prior);
-    diagnostics.extend(validated.diagnostics);
-    let Some(cluster) = validated.cluster else {
+    let mut found = validate::validate(&spec, prior);
+    let cluster = if found.has_errors() {
+        None
+    } else {
+        translate::translate(&spec, prior, &mut found)
+    };
+    diagnostics.extend(found);
+    let Some(cluster) = cluster else {
         return Ok(Compiled {
             sources: loaded.sources,
             diagnostics,

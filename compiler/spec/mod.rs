@@ -115,6 +115,21 @@ pub struct NetworkSpec {
     pub vxlan_port: Spanned<u16>,
 }
 
+/// Without `management_cidr`, a node's host network is taken to be the /24 around its address.
+const DEFAULT_MANAGEMENT_PREFIX: u8 = 24;
+
+impl NetworkSpec {
+    /// The host network of a node: `management_cidr`, or the /24 around its address.
+    pub fn host_network(&self, n: &NodeSpec) -> Ipv4Net {
+        match &self.management_cidr {
+            Some(m) => m.value,
+            None => Ipv4Net::new(n.address.value, DEFAULT_MANAGEMENT_PREFIX)
+                .map(|net| net.trunc())
+                .expect("24 is a valid IPv4 prefix"),
+        }
+    }
+}
+
 /// A `node "NAME" { ... }` block.
 #[derive(Clone, Debug)]
 pub struct NodeSpec {

@@ -1,134 +1,36 @@
-//! `validate`: every rule over a [`Spec`], reported together, then the [`Cluster`] it describes.
+//! `validate`: every rule over a [`Spec`], reported together. A spec without errors is
+//! then translated into the cluster it describes (`translate`).
 //!
 //! Rules live by subject: `nodes` (one node at a time and duplicates), `topology`
-//! (roles across the cluster), `network` (CIDRs, VXLAN, addresses, what is generated).
+//! (roles across the cluster), `network` (CIDRs, VXLAN, addresses; each network's own
+//! rules are in its module under `network/`); the cloud's are under `cloud/`.
 
 mod network;
 mod nodes;
-mod pods;
 mod topology;
 
-use crate::cluster::{Cluster, Network, Node, NodeOs, Resources, LINUX_WORKER_TAINT};
+pub use network::MAX_NODE_CIDR_MASK;
+
 use crate::diagnostic::Diagnostics;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::Role;
-use crate::spec::{NodeSpec, Spec};
+use crate::spec::Spec;
 use crate::state::State;
 
-/// What validation gave: the cluster when no rule found an error, and every diagnostic.
-#[derive(Debug)]
-pub struct Validated {
-    pub cluster: Option<Cluster>,
-    pub diagnostics: Diagnostics,
-}
-
-/// Runs every rule; the cluster is built only when none reports an error. `prior` is
-/// the state of the last apply: it keeps pod subnets stable and Windows support fixed.
-pub fn validate(spec: &Spec, prior: Option<&State>) -> Validated {
+/// Runs every rule over the spec and returns what they found, sorted. `prior` is the
+/// state of the last apply, which keeps Windows support and the cluster's name fixed.
+pub fn validate(spec: &Spec, prior: Option<&State>) -> Diagnostics {
     let mut diags = Diagnostics::default();
     check_windows_support_unchanged(spec, prior, &mut diags);
     check_same_cluster(spec, prior, &mut diags);
-    let node_os: Vec<Option<NodeOs>> = spec
-        .nodes
-        .iter()
-        .map(|n| nodes::check_node(spec, n, &mut diags))
-        .collect();
+    for n in &spec.nodes {
+        nodes::check_node(spec, n, &mut diags);
+    }
     nodes::check_unique(&spec.nodes, &mut diags);
     topology::check(spec, &mut diags);
     network::check(spec, &mut diags);
     crate::cloud::check(spec, &mut diags);
-    let pod_cidrs = if diags.has_errors() {
-        vec![None; spec.nodes.len()]
-    } else {
-        pods::allocate(spec, prior, &mut diags)
-    };
     diags.sort();
-    if diags.has_errors() {
-        return Validated {
-            cluster: None,
-            diagnostics: diags,
-        };
-    }
-    let nodes = spec
-        .nodes
-        .iter()
-        .zip(node_os)
-        .zip(pod_cidrs)
-        .filter_map(|((n, os), pod_cidr)| Some(build_node(spec, n, os?, pod_cidr)))
-        .collect();
-    Validated {
-        cluster: Some(build_cluster(spec, nodes)),
-        diagnostics: diags,
-    }
-}
-
-fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
-    let c = &spec.cluster;
-    let n = &c.network;
-    Cluster {
-        name: c.name.value.clone(),
-        kubernetes_version: c.kubernetes_version.value,
-        runtime: c.container_runtime.value,
-        endpoint: c.control_plane_endpoint.value.clone(),
-        platform: c.platform.value,
-        network: Network {
-            kind: crate::network::Kind::select(n.plugin.value, n.mode.value)
-                .expect("the network rules refuse a plugin and mode no network runs"),
-            cluster_cidr: n.cluster_cidr.value,
-            node_cidr_mask: n.node_cidr_mask.value,
-            service_cidr: n.service_cidr.value,
-            vxlan_vni: n.vxlan_vni.value,
-            vxlan_port: n.vxlan_port.value,
-        },
-        ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.value.clone()),
-        linux_worker_taint: c.linux_worker_taint.value,
-        windows_support: c.windows_support.value,
-        cloud: crate::cloud::Cloud::of(spec),
-        nodes,
-    }
-}
-
-fn build_node(spec: &Spec, n: &NodeSpec, os: NodeOs, pod_cidr: Option<ipnet::Ipv4Net>) -> Node {
-    let mut taints: Vec<String> = n
-        .taints
-        .iter()
-        .flat_map(|t| t.value.iter().map(|t| t.value.clone()))
-        .collect();
-    let linux_worker =
-        matches!(os, NodeOs::Linux(_)) && n.roles.value.iter().any(|r| r.value == Role::Worker);
-    if spec.cluster.linux_worker_taint.value
-        && linux_worker
-        && !taints.iter().any(|t| t == LINUX_WORKER_TAINT)
-    {
-        taints.push(LINUX_WORKER_TAINT.to_owned());
-    }
-    let r = n.resources.as_ref();
-    let at_least =
-        |v: Option<&crate::spec::Spanned<u32>>, min: u32| v.map_or(min, |v| v.value.max(min));
-    Node {
-        pod_cidr,
-        instance_id: n.instance_id.as_ref().map(|i| i.value.clone()),
-        vmxnet3_fix: matches!(os, NodeOs::Linux(_))
-            && spec.cluster.platform.value == crate::model::Platform::Vsphere
-            && n.vmxnet3_offload_fix.as_ref().is_none_or(|f| f.value),
-        labels: n
-            .labels
-            .as_ref()
-            .map(|l| l.value.clone())
-            .unwrap_or_default(),
-        taints,
-        resources: Resources {
-            cpus: at_least(r.and_then(|r| r.cpus.as_ref()), nodes::MIN_CPUS),
-            memory_gb: at_least(r.and_then(|r| r.memory_gb.as_ref()), nodes::MIN_MEMORY_GB),
-            disk_gb: at_least(r.and_then(|r| r.disk_gb.as_ref()), nodes::MIN_DISK_GB),
-        },
-        name: n.name.value.clone(),
-        os,
-        roles: n.roles.value.iter().map(|r| r.value).collect(),
-        address: n.address.value,
-        interface: n.interface.value.clone(),
-        management_cidr: network::management_cidr(spec, n),
-    }
+    diags
 }
 
 /// A state records the cluster it was applied for; a spec naming another cluster would

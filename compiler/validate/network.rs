@@ -12,9 +12,7 @@ use crate::spec::{NodeSpec, Spanned, Spec};
 /// The oldest release with packages on pkgs.k8s.io, where the scripts install from.
 pub const MIN_KUBERNETES: KubeVersion = KubeVersion::new(1, 24, 0);
 /// A node's pod subnet holds at least the gateway, the host endpoint and two pods.
-pub(super) const MAX_NODE_CIDR_MASK: u8 = 29;
-/// Without `management_cidr`, a node's host network is taken to be the /24 around its address.
-const DEFAULT_MANAGEMENT_PREFIX: u8 = 24;
+pub const MAX_NODE_CIDR_MASK: u8 = 29;
 
 pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     check_generated(spec, diags);
@@ -24,16 +22,6 @@ pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     check_cidrs(spec, diags);
     for n in &spec.nodes {
         check_address(spec, n, diags);
-    }
-}
-
-/// The host network of a node: `network.management_cidr`, or the /24 around its address.
-pub(super) fn management_cidr(spec: &Spec, n: &NodeSpec) -> Ipv4Net {
-    match &spec.cluster.network.management_cidr {
-        Some(m) => m.value,
-        None => Ipv4Net::new(n.address.value, DEFAULT_MANAGEMENT_PREFIX)
-            .map(|net| net.trunc())
-            .expect("24 is a valid IPv4 prefix"),
     }
 }
 
@@ -81,7 +69,7 @@ fn check_l2_segment(spec: &Spec, diags: &mut Diagnostics) {
     let segments: std::collections::BTreeSet<Ipv4Net> = spec
         .nodes
         .iter()
-        .map(|node| management_cidr(spec, node))
+        .map(|node| spec.cluster.network.host_network(node))
         .collect();
     if segments.len() > 1 {
         diags.push(

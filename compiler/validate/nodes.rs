@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::NodeOs;
+use crate::cluster::{MIN_CPUS, MIN_DISK_GB, MIN_MEMORY_GB};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model::{Os, Role};
 use crate::spec::{NodeSpec, Spec};
@@ -14,8 +14,8 @@ const LINUX_IFNAME_MAX: usize = 15;
 /// The longest Windows adapter name (`ifAlias`).
 const WINDOWS_IFNAME_MAX: usize = 255;
 
-/// Checks one node; returns its OS with what the OS needs, when that part is valid.
-pub(super) fn check_node(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<NodeOs> {
+/// Checks one node.
+pub(super) fn check_node(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) {
     check_roles(n, diags);
     check_interface(n, diags);
     check_labels(n, diags);
@@ -27,7 +27,7 @@ pub(super) fn check_node(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> 
     }
 }
 
-fn linux_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<NodeOs> {
+fn linux_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) {
     if let (Some(fix), Some(distro)) = (&n.vmxnet3_offload_fix, &n.distro) {
         check_vmxnet3_opt_out(spec, n, fix, &distro.value, diags);
     }
@@ -44,23 +44,19 @@ fn linux_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<NodeOs
             .with_help("remove windows_version, or set os = \"windows\""),
         );
     }
-    match &n.distro {
-        Some(d) => Some(NodeOs::Linux(d.value.clone())),
-        None => {
-            diags.push(
-                Diagnostic::error(
-                    Code::OsAttributes,
-                    Some(n.name.span.clone()),
-                    format!("linux node {:?} has no distro", n.name.value.as_str()),
-                )
-                .with_help("add distro = \"ubuntu-22.04\" (FAMILY-VERSION)"),
-            );
-            None
-        }
+    if n.distro.is_none() {
+        diags.push(
+            Diagnostic::error(
+                Code::OsAttributes,
+                Some(n.name.span.clone()),
+                format!("linux node {:?} has no distro", n.name.value.as_str()),
+            )
+            .with_help("add distro = \"ubuntu-22.04\" (FAMILY-VERSION)"),
+        );
     }
 }
 
-fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<NodeOs> {
+fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) {
     let name = n.name.value.as_str();
     let support = &spec.cluster.windows_support;
     if !support.value {
@@ -108,7 +104,7 @@ fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<Node
             Diagnostic::error(Code::OsAttributes, Some(n.name.span.clone()), format!("windows node {name:?} has no windows_version"))
                 .with_help("add windows_version = \"ltsc2019\"; containers must match the host's build (seed 004)"),
         );
-        return None;
+        return;
     };
     if !version.value.runs_current_kubernetes() {
         diags.push(
@@ -123,7 +119,6 @@ fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) -> Option<Node
             .with_help("use ltsc2019 (1809) or later: Kubernetes from 1.24 (the oldest kubeplan installs) supports Windows Server 2019 and later, containerd needs 1809, and Rancher requires 1809+ for Windows containers (seed 000)"),
         );
     }
-    Some(NodeOs::Windows(version.value))
 }
 
 /// `vmxnet3_offload_fix = false`: refused where seed 001 says the bug drops overlay
@@ -263,11 +258,6 @@ pub(super) fn check_unique(nodes: &[NodeSpec], diags: &mut Diagnostics) {
         }
     }
 }
-
-/// Rancher's node minimums (seed 001): 2 CPUs, 5 GB of memory, 50 GB of disk (Windows too).
-pub const MIN_CPUS: u32 = 2;
-pub const MIN_MEMORY_GB: u32 = 5;
-pub const MIN_DISK_GB: u32 = 50;
 
 /// Label prefixes under kubernetes.io and k8s.io that the NodeRestriction admission
 /// plugin lets a kubelet set on its own node.

@@ -34,7 +34,7 @@ pub(super) fn allocate(
     }
     let cluster = net.cluster_cidr.value;
     let mask = net.node_cidr_mask.value;
-    if mask <= cluster.prefix_len() || mask > super::network::MAX_NODE_CIDR_MASK {
+    if mask <= cluster.prefix_len() || mask > crate::validate::MAX_NODE_CIDR_MASK {
         return out; // reported by the network rules
     }
     let slot_size = 1u32 << (32 - mask);

@@ -1,0 +1,109 @@
+//! `translate`: a spec every rule accepted, as the [`Cluster`] the later stages read:
+//! the network and the cloud chosen, every default resolved, each node's pod subnet
+//! allocated (or kept from the last apply), Rancher's Linux-worker taint injected.
+
+mod pods;
+
+use crate::cluster::{
+    Cluster, Network, Node, NodeOs, Resources, LINUX_WORKER_TAINT, MIN_CPUS, MIN_DISK_GB,
+    MIN_MEMORY_GB,
+};
+use crate::diagnostic::Diagnostics;
+use crate::model::{Os, Role};
+use crate::spec::{NodeSpec, Spec};
+use crate::state::State;
+
+/// The cluster a spec without errors describes. Allocating pod subnets can fail (a full
+/// `cluster_cidr`, a pinned subnet taken): that is reported in `diags`, and there is no
+/// cluster. `prior` is the state of the last apply, whose pod subnets nodes keep.
+pub fn translate(spec: &Spec, prior: Option<&State>, diags: &mut Diagnostics) -> Option<Cluster> {
+    let mut found = Diagnostics::default();
+    let pod_cidrs = pods::allocate(spec, prior, &mut found);
+    let failed = found.has_errors();
+    diags.extend(found);
+    diags.sort();
+    if failed {
+        return None;
+    }
+    let nodes = spec
+        .nodes
+        .iter()
+        .zip(pod_cidrs)
+        .map(|(n, pod_cidr)| build_node(spec, n, pod_cidr))
+        .collect();
+    Some(build_cluster(spec, nodes))
+}
+
+fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
+    let c = &spec.cluster;
+    let n = &c.network;
+    Cluster {
+        name: c.name.value.clone(),
+        kubernetes_version: c.kubernetes_version.value,
+        runtime: c.container_runtime.value,
+        endpoint: c.control_plane_endpoint.value.clone(),
+        platform: c.platform.value,
+        network: Network {
+            kind: crate::network::Kind::select(n.plugin.value, n.mode.value)
+                .expect("the network rules refuse a plugin and mode no network runs"),
+            cluster_cidr: n.cluster_cidr.value,
+            node_cidr_mask: n.node_cidr_mask.value,
+            service_cidr: n.service_cidr.value,
+            vxlan_vni: n.vxlan_vni.value,
+            vxlan_port: n.vxlan_port.value,
+        },
+        ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.value.clone()),
+        linux_worker_taint: c.linux_worker_taint.value,
+        windows_support: c.windows_support.value,
+        cloud: crate::cloud::Cloud::of(spec),
+        nodes,
+    }
+}
+
+fn build_node(spec: &Spec, n: &NodeSpec, pod_cidr: Option<ipnet::Ipv4Net>) -> Node {
+    let os = match (n.os.value, &n.distro, n.windows_version.as_ref()) {
+        (Os::Linux, Some(d), _) => NodeOs::Linux(d.value.clone()),
+        (Os::Windows, _, Some(w)) => NodeOs::Windows(w.value),
+        _ => unreachable!("validation requires a Linux node's distro and a Windows node's release"),
+    };
+    let mut taints: Vec<String> = n
+        .taints
+        .iter()
+        .flat_map(|t| t.value.iter().map(|t| t.value.clone()))
+        .collect();
+    let linux_worker =
+        matches!(os, NodeOs::Linux(_)) && n.roles.value.iter().any(|r| r.value == Role::Worker);
+    if spec.cluster.linux_worker_taint.value
+        && linux_worker
+        && !taints.iter().any(|t| t == LINUX_WORKER_TAINT)
+    {
+        taints.push(LINUX_WORKER_TAINT.to_owned());
+    }
+    let r = n.resources.as_ref();
+    let at_least =
+        |v: Option<&crate::spec::Spanned<u32>>, min: u32| v.map_or(min, |v| v.value.max(min));
+    Node {
+        pod_cidr,
+        instance_id: n.instance_id.as_ref().map(|i| i.value.clone()),
+        vmxnet3_fix: matches!(os, NodeOs::Linux(_))
+            && spec.cluster.platform.value == crate::model::Platform::Vsphere
+            && n.vmxnet3_offload_fix.as_ref().is_none_or(|f| f.value),
+        labels: n
+            .labels
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_default(),
+        taints,
+        resources: Resources {
+            cpus: at_least(r.and_then(|r| r.cpus.as_ref()), MIN_CPUS),
+            memory_gb: at_least(r.and_then(|r| r.memory_gb.as_ref()), MIN_MEMORY_GB),
+            disk_gb: at_least(r.and_then(|r| r.disk_gb.as_ref()), MIN_DISK_GB),
+        },
+        name: n.name.value.clone(),
+        os,
+        roles: n.roles.value.iter().map(|r| r.value).collect(),
+        address: n.address.value,
+        interface: n.interface.value.clone(),
+        management_cidr: spec.cluster.network.host_network(n),
+    }
+}
