@@ -85,7 +85,7 @@ fn stages(c: &mut Criterion) {
             &out.artifacts,
             None,
             &out.spec_hash,
-            &out.memory,
+            &out.record,
             &target,
         )
         .expect("apply");

@@ -14,7 +14,7 @@ use crate::journal::{self, Journal};
 use crate::outdir::Found;
 use crate::plan::{Action, Drift, Plan};
 use crate::render::Artifact;
-use crate::state::{ArtifactRecord, Memory, State, FORMAT_VERSION};
+use crate::state::{ArtifactRecord, ClusterRecord, State, FORMAT_VERSION};
 
 /// Where an apply writes, and whether it may overwrite files changed outside kubeplan.
 pub struct Target<'a> {
@@ -157,7 +157,7 @@ pub fn apply(
     artifacts: &[Artifact],
     previous: Option<&State>,
     spec_hash: &str,
-    memory: &Memory,
+    record: &ClusterRecord,
     target: &Target<'_>,
 ) -> Result<Report, ApplyError> {
     check_paths(plan)?;
@@ -249,11 +249,11 @@ pub fn apply(
     }
     let changed = !plan.is_empty()
         || previous.is_none()
-        || previous.is_some_and(|p| p.spec_hash != spec_hash || !memory.recorded_in(p));
+        || previous.is_some_and(|p| p.spec_hash != spec_hash || !record.recorded_in(p));
     let state = State {
         format_version: FORMAT_VERSION,
         lineage: previous.map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.lineage.clone()),
-        cluster: Some(memory.cluster.clone()),
+        cluster: Some(record.cluster.clone()),
         serial: previous.map_or(0, |p| p.serial) + u64::from(changed),
         spec_hash: spec_hash.to_owned(),
         artifacts: artifacts
@@ -268,9 +268,9 @@ pub fn apply(
                 (a.path.clone(), record)
             })
             .collect(),
-        windows_support: Some(memory.windows_support),
-        nodes: memory.nodes.clone(),
-        removed_nodes: memory.removed_nodes.clone(),
+        windows_support: Some(record.windows_support),
+        nodes: record.nodes.clone(),
+        removed_nodes: record.removed_nodes.clone(),
         checksum: None,
     };
     report.serial = state.serial;

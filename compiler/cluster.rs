@@ -148,7 +148,7 @@ impl Cluster {
     /// True when the cloud must be told about pod subnets: a routed mode on AWS, GCE or
     /// Azure (seeds 000 and 001).
     pub fn needs_cloud_routes(&self) -> bool {
-        self.cloud.is_some() && self.network.get().mode().routed()
+        self.cloud.is_some() && self.network.get().mode().routes_pod_subnets()
     }
 
     /// Docker Engine behind cri-dockerd on every node, instead of containerd.

@@ -15,7 +15,7 @@ pub struct LastApply<'a> {
     pub out_dir: &'a Path,
 }
 
-impl crate::render::Recorded for LastApply<'_> {
+impl crate::render::PriorOutput for LastApply<'_> {
     fn unchanged(&self, node: &str, inputs: &str, path: &str, mode: u32) -> Option<String> {
         let recorded = self.state.nodes.get(node)?;
         if recorded.inputs.as_deref() != Some(inputs) {

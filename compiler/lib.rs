@@ -53,10 +53,10 @@ pub struct Output {
     /// SHA-256 over the spec's `*.hcl` files (names and contents).
     pub spec_hash: String,
     /// What the state will remember: nodes, removed nodes, Windows support.
-    pub memory: state::Memory,
+    pub record: state::ClusterRecord,
 }
 
-/// Runs load, validate, graph and render over the spec in `dir`. `prior` is the state of
+/// Runs load, validate, translate, graph and render over the spec in `dir`. `prior` is the state of
 /// the last apply, if any: pod subnets stay where it put them, removed nodes get cleanup
 /// scripts, and Windows support cannot be turned on after creation.
 pub fn compile(
@@ -115,8 +115,8 @@ fn compile_loaded(
             output: None,
         });
     };
-    let mut memory = memory(&cluster, prior);
-    let removed = removed_nodes(&memory);
+    let mut record = cluster_record(&cluster, prior);
+    let removed = removed_nodes(&record);
     let names: Vec<model::NodeName> = removed.iter().map(|r| r.name.clone()).collect();
     let graph = graph::build(&cluster, &names);
     let recorded = prior
@@ -126,10 +126,10 @@ fn compile_loaded(
         &cluster,
         &graph,
         &removed,
-        recorded.as_ref().map(|r| r as &dyn render::Recorded),
+        recorded.as_ref().map(|r| r as &dyn render::PriorOutput),
     )?;
     for (name, hash) in rendered.inputs {
-        if let Some(node) = memory.nodes.get_mut(&name) {
+        if let Some(node) = record.nodes.get_mut(&name) {
             node.inputs = Some(hash);
         }
     }
@@ -143,29 +143,28 @@ fn compile_loaded(
             graph,
             artifacts,
             spec_hash,
-            memory,
+            record,
         }),
     })
 }
 
 fn spec_hash(sources: &SourceMap, files: &[diagnostic::FileId]) -> String {
-    let mut all = Vec::new();
-    for id in files {
-        let f = sources.file(*id);
-        let name = Path::new(&f.name)
-            .file_name()
-            .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned());
-        all.extend_from_slice(name.as_bytes());
-        all.push(0);
-        all.extend_from_slice(f.text.as_bytes());
-        all.push(0);
-    }
-    hash::sha256_hex(&all)
+    let named: Vec<(String, &str)> = files
+        .iter()
+        .map(|id| {
+            let f = sources.file(*id);
+            let name = Path::new(&f.name)
+                .file_name()
+                .map_or(f.name.clone(), |n| n.to_string_lossy().into_owned());
+            (name, f.text.as_str())
+        })
+        .collect();
+    hash::spec_files(named.iter().map(|(name, text)| (name.as_str(), *text)))
 }
 
-/// The state's memory after this spec is applied: every node, and every node that was
+/// What the state records of the cluster after this spec is applied: every node, and every node that was
 /// in an earlier spec and is not in this one (until a node of that name comes back).
-fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
+fn cluster_record(c: &cluster::Cluster, prior: Option<&state::State>) -> state::ClusterRecord {
     let nodes: std::collections::BTreeMap<String, state::NodeRecord> = c
         .nodes
         .iter()
@@ -191,7 +190,7 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
             (name.clone(), gone)
         })
         .collect();
-    state::Memory {
+    state::ClusterRecord {
         cluster: c.name.to_string(),
         windows_support: c.windows_support,
         nodes,
@@ -201,8 +200,8 @@ fn memory(c: &cluster::Cluster, prior: Option<&state::State>) -> state::Memory {
 
 /// The removed nodes the state remembers, as far as they are well-formed (a state edited
 /// by hand cannot put an arbitrary name or address into a cleanup script).
-fn removed_nodes(memory: &state::Memory) -> Vec<cluster::RemovedNode> {
-    memory
+fn removed_nodes(record: &state::ClusterRecord) -> Vec<cluster::RemovedNode> {
+    record
         .removed_nodes
         .iter()
         .filter_map(|(name, r)| {

@@ -43,7 +43,7 @@ pub struct State {
 
 /// What the state remembers about the cluster besides its artifacts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Memory {
+pub struct ClusterRecord {
     /// The cluster's name.
     pub cluster: String,
     pub windows_support: bool,
@@ -51,7 +51,7 @@ pub struct Memory {
     pub removed_nodes: BTreeMap<String, NodeRecord>,
 }
 
-impl Memory {
+impl ClusterRecord {
     /// True when `state` already records exactly this.
     pub fn recorded_in(&self, state: &State) -> bool {
         state.cluster.as_deref() == Some(self.cluster.as_str())

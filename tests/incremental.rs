@@ -64,7 +64,7 @@ fn apply(dir: &SpecDir, vars: &[&str]) {
         &out.artifacts,
         prior.as_ref(),
         &out.spec_hash,
-        &out.memory,
+        &out.record,
         &target,
     )
     .expect("apply");

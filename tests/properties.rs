@@ -214,7 +214,7 @@ fn a_spec_that_validates_renders_deterministically_and_plans_empty_after_apply()
                 &out.artifacts,
                 None,
                 &out.spec_hash,
-                &out.memory,
+                &out.record,
                 &target,
             )
             .unwrap();

@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         &out.artifacts,
         previous.as_ref(),
         &out.spec_hash,
-        &out.memory,
+        &out.record,
         &target,
     )
     .map_err(|e| e.to_string())?;

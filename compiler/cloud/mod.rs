@@ -78,7 +78,7 @@ pub fn check(spec: &Spec, diags: &mut Diagnostics) {
     if let Some(cloud) = &c.cloud {
         check_block(platform, cloud, diags);
     }
-    let routed = c.network.mode.value.routed();
+    let routed = c.network.mode.value.routes_pod_subnets();
     for n in &spec.nodes {
         if let Some(id) = &n.instance_id {
             check_instance_id(platform, n, id, diags);

@@ -66,8 +66,9 @@ impl Platform {
 }
 
 impl NetworkMode {
-    /// True for the modes whose pod subnets kubeplan plans and routes (host-gw, l3-upstream).
-    pub fn routed(self) -> bool {
+    /// True for the modes without an overlay, where the host network routes each node's
+    /// pod subnet to the node (host-gw, l3-upstream): the clouds must be told about them.
+    pub fn routes_pod_subnets(self) -> bool {
         matches!(self, NetworkMode::HostGw | NetworkMode::L3Upstream)
     }
 }

@@ -44,7 +44,7 @@ pub trait PodNetwork: Sync {
     /// kubeplan plans each node's pod subnet (`_cluster/routes.tsv`), instead of the
     /// controller manager or the network handing them out.
     fn plans_pod_subnets(&self) -> bool {
-        self.mode().routed()
+        self.mode().routes_pod_subnets()
     }
 
     /// The HNS network a Windows node's pods attach to, which kube-proxy is told about.

@@ -106,7 +106,7 @@ pub struct NodeCtx {
     pub windows: Option<WindowsCtx>,
     /// The vmxnet3 offload unit is installed (vSphere, Linux; seed 001).
     pub vmxnet3_unit: bool,
-    /// The node's pod subnet in the routed modes, its gateway (`.1`), the host's endpoint
+    /// The node's pod subnet where kubeplan plans them, its gateway (`.1`), the host's endpoint
     /// on it (`.2`, Windows l2bridge) and the first pod address (`.3`).
     pub pod_cidr: Option<String>,
     pub pod_gateway: Option<String>,
@@ -617,7 +617,7 @@ mod tests {
 
     /// containerd-config.toml for a containerd release, as TOML.
     fn containerd_config(version: &str) -> toml::Table {
-        let engine = crate::render::engine(crate::network::Kind::FlannelVxlan, "none")
+        let engine = crate::render::engine::engine(crate::network::Kind::FlannelVxlan, "none")
             .expect("templates parse");
         let mut context = tera::Context::new();
         context.insert(

@@ -1,4 +1,4 @@
-//! Per-node pod CIDRs for the routed modes (host-gw, l3-upstream): pinned with
+//! Per-node pod CIDRs where kubeplan plans them (host-gw, l3-upstream, ovn): pinned with
 //! `pod_cidr`, kept from the last apply, or the lowest free subnet of `node_cidr_mask`
 //! bits in `cluster_cidr`. A node keeps its subnet for its whole life: Kubernetes never
 //! changes a node's `podCIDR`, so adding or removing other nodes must not move it.
