@@ -108,10 +108,7 @@ impl std::fmt::Display for ApplyError {
                 for (path, drift) in files {
                     write!(f, "\n  {path}: {drift}")?;
                 }
-                write!(
-                    f,
-                    "\nhint: keep a change by making it in the spec, or pass --force to let apply overwrite, restore or delete these files"
-                )
+                Ok(())
             }
             ApplyError::Path { path, problem } => write!(
                 f,
@@ -138,6 +135,20 @@ impl std::fmt::Display for ApplyError {
 }
 
 impl std::error::Error for ApplyError {}
+
+impl crate::error::Hint for ApplyError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ApplyError::Drift(_) => Some("keep a change by making it in the spec, or pass --force to let apply overwrite, restore or delete these files".to_owned()),
+            ApplyError::Journal(e) => e.hint(),
+            ApplyError::Stopped {
+                why: Stop::Failed(e),
+                ..
+            } => e.hint(),
+            ApplyError::Path { .. } | ApplyError::Io { .. } | ApplyError::Stopped { .. } => None,
+        }
+    }
+}
 
 impl From<crate::outdir::OutDirError> for ApplyError {
     fn from(e: crate::outdir::OutDirError) -> Self {

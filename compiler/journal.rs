@@ -70,9 +70,15 @@ impl std::fmt::Display for JournalError {
         };
         write!(
             f,
-            "{}: cannot read the journal of an interrupted apply: {why}\nhint: kubeplan writes this file before an apply touches the out dir and removes it after; if no apply of this state is running, check the out dir against the state, then remove it",
+            "{}: cannot read the journal of an interrupted apply: {why}",
             path.display()
         )
+    }
+}
+
+impl crate::error::Hint for JournalError {
+    fn hint(&self) -> Option<String> {
+        Some("kubeplan writes this file before an apply touches the out dir and removes it after; if no apply of this state is running, check the out dir against the state, then remove it".to_owned())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod cloud;
 pub mod cluster;
 pub mod diagnostic;
+pub mod error;
 pub mod graph;
 pub mod hash;
 pub mod incremental;

@@ -73,29 +73,29 @@ pub enum LockError {
 impl std::fmt::Display for LockError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LockError::Held { path, holder: Some(h) } => write!(
-                f,
-                "the state is locked: {h} ({})\nhint: wait for that run, pass --lock-timeout to wait longer, or, if it is gone, run: kubeplan force-unlock {}",
-                path.display(),
-                h.id
-            ),
+            LockError::Held {
+                path,
+                holder: Some(h),
+            } => {
+                write!(f, "the state is locked: {h} ({})", path.display())
+            }
             LockError::Held { path, holder: None } => write!(
                 f,
-                "the state is locked by {}, which cannot be read\nhint: if no kubeplan run is using this state, remove that file",
+                "the state is locked by {}, which cannot be read",
                 path.display()
             ),
-            LockError::WrongId { path, holder } => write!(
+            LockError::WrongId { path, holder } => {
+                write!(f, "{} is not this lock's id: {holder}", path.display())
+            }
+            LockError::NotLocked(path) => write!(
                 f,
-                "{} is not this lock's id: {holder}\nhint: check the id and run kubeplan force-unlock {}",
-                path.display(),
-                holder.id
+                "the state is not locked ({} does not exist)",
+                path.display()
             ),
-            LockError::NotLocked(path) => write!(f, "the state is not locked ({} does not exist)", path.display()),
             LockError::Alive { path, holder } => write!(
                 f,
-                "the run holding {} is still running: {holder}\nhint: let it finish, or stop pid {} first; force-unlock removes only the lock of a run that is gone",
-                path.display(),
-                holder.pid
+                "the run holding {} is still running: {holder}",
+                path.display()
             ),
             LockError::Io(path, e) => write!(f, "cannot use lock {}: {e}", path.display()),
             LockError::Interrupted(signal) => write!(
@@ -103,6 +103,29 @@ impl std::fmt::Display for LockError {
                 "stopped by {} while waiting for the state lock: nothing was written",
                 crate::signals::name(*signal)
             ),
+        }
+    }
+}
+
+impl crate::error::Hint for LockError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            LockError::Held { holder: Some(h), .. } => Some(format!(
+                "wait for that run, pass --lock-timeout to wait longer, or, if it is gone, run: kubeplan force-unlock {}",
+                h.id
+            )),
+            LockError::Held { holder: None, .. } => {
+                Some("if no kubeplan run is using this state, remove that file".to_owned())
+            }
+            LockError::WrongId { holder, .. } => Some(format!(
+                "check the id and run kubeplan force-unlock {}",
+                holder.id
+            )),
+            LockError::Alive { holder, .. } => Some(format!(
+                "let it finish, or stop pid {} first; force-unlock removes only the lock of a run that is gone",
+                holder.pid
+            )),
+            LockError::NotLocked(_) | LockError::Io(..) | LockError::Interrupted(_) => None,
         }
     }
 }

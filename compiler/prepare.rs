@@ -36,12 +36,12 @@ pub enum PrepareError {
     },
 }
 
-impl PrepareError {
-    /// What to do about it.
-    pub fn hint(&self) -> Option<String> {
+impl crate::error::Hint for PrepareError {
+    fn hint(&self) -> Option<String> {
         match self {
             PrepareError::State(path, _) => Some(restore_hint(path)),
-            _ => None,
+            PrepareError::Journal(e) => e.hint(),
+            PrepareError::Render(_) | PrepareError::Stopped { .. } => None,
         }
     }
 }

@@ -555,7 +555,12 @@ fn a_stale_lock_blocks_apply_until_force_unlock_with_its_id() {
         .stderr(predicate::str::contains(format!("lock {id} held by pid")))
         .stderr(predicate::str::contains(
             "running `kubeplan apply (crashed)`",
-        ));
+        ))
+        // The hint on a line of its own, after the message.
+        .stderr(predicate::str::contains(format!(
+            "(crashed)` ({})\nhint: wait for that run, pass --lock-timeout to wait longer, or, if it is gone, run: kubeplan force-unlock {id}\n",
+            kubeplan::lock::lock_path(&spec.state()).display()
+        )));
     assert!(
         !spec.out().exists() && !spec.state().exists(),
         "nothing written"

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use kubeplan::error::Error;
 use kubeplan::prepare::prepare;
 use kubeplan::{apply, plan, signals};
 
 use super::args::SpecPaths;
-use super::{confirmed, error_text, inputs, interrupted_note, read_saved, report, take_lock};
+use super::{confirmed, inputs, interrupted_note, read_saved, report, take_lock};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,7 +28,7 @@ pub struct Args {
     lock_timeout: std::time::Duration,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args {
         target: SpecPaths { spec, paths },
         auto_approve,
@@ -42,8 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         None => None,
     };
     let _lock = take_lock(&state_path, lock_timeout, "apply", &spec.dir)?;
-    let prepared =
-        prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "apply").map_err(error_text)?;
+    let prepared = prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "apply")?;
     let (compiled, previous, inflight) =
         (&prepared.compiled, &prepared.previous, &prepared.inflight);
     let (Some(out), Some(plan)) = (report(compiled), &prepared.plan) else {
@@ -53,10 +53,14 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         saved
             .check(plan, &out.spec_hash, previous.as_ref())
             .map_err(|stale| {
-                format!(
-                    "the saved plan {0} is stale, nothing was written: {stale}\nhint: make and review a new plan with kubeplan plan --save {0}, then apply that",
+                Error::new(format!(
+                    "the saved plan {} is stale, nothing was written: {stale}",
                     file.display()
-                )
+                ))
+                .with_hint(format!(
+                    "make and review a new plan with kubeplan plan --save {}, then apply that",
+                    file.display()
+                ))
             })?;
     }
     print!("{}", plan::render_human(plan));
@@ -68,7 +72,9 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let refused = plan.drifted().next().is_some() && !force;
     let ask = saved.is_none() && !auto_approve && !refused && !plan.is_empty();
     if ask && !confirmed()? {
-        return Err("apply cancelled: answer yes to apply, or pass --auto-approve".to_owned());
+        return Err(Error::new(
+            "apply cancelled: answer yes to apply, or pass --auto-approve",
+        ));
     }
     let target = apply::Target {
         out_dir: &out_dir,
@@ -82,8 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         &out.spec_hash,
         &out.record,
         &target,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     if let Some(signal) = signals::caught() {
         eprintln!(
             "note: {} arrived while the files were being renamed into place; apply finished first",

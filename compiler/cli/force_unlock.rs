@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use kubeplan::error::Error;
 use kubeplan::lock;
 
 use super::args::StateArgs;
@@ -14,10 +15,10 @@ pub struct Args {
     state: StateArgs,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args { id, state } = args;
     let state_path = state.state_path();
-    let holder = lock::force_unlock(&state_path, &id).map_err(|e| e.to_string())?;
+    let holder = lock::force_unlock(&state_path, &id)?;
     println!("Unlocked {}: removed {holder}.", state_path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use super::args::SpecPaths;
 use super::{compile, load_state, report};
+use kubeplan::error::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -11,7 +12,7 @@ pub struct Args {
     target: SpecPaths,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args {
         target: SpecPaths { spec, paths },
     } = args;

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use kubeplan::diagnostic::render_human;
-use kubeplan::prepare::PrepareError;
+use kubeplan::error::Error;
 use kubeplan::spec::VarInputs;
 use kubeplan::{journal, lock, saved, signals, state, Compiled, Output};
 
@@ -61,7 +61,7 @@ enum StateCommand {
     List(show::ListArgs),
 }
 
-fn run(cli: Cli) -> Result<ExitCode, String> {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
@@ -94,9 +94,14 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
-        Err(message) => {
+        Err(e) => {
             // Not eprintln!: after SIGHUP the terminal may be gone, and that must not panic.
-            let _ = writeln!(std::io::stderr(), "error: {message}");
+            let mut text = format!("error: {}", e.message());
+            if let Some(hint) = e.hint() {
+                text.push_str("\nhint: ");
+                text.push_str(hint);
+            }
+            let _ = writeln!(std::io::stderr(), "{text}");
             match signals::caught() {
                 Some(signal) => ExitCode::from(signals::exit_code(signal)),
                 None => ExitCode::from(1),
@@ -106,8 +111,8 @@ pub fn main() -> ExitCode {
 }
 
 /// The journal of an apply of this state that did not finish, if there is one.
-fn load_journal(state_path: &Path) -> Result<Option<journal::Journal>, String> {
-    journal::load(state_path).map_err(|e| e.to_string())
+fn load_journal(state_path: &Path) -> Result<Option<journal::Journal>, Error> {
+    Ok(journal::load(state_path)?)
 }
 
 /// What `plan`, `apply`, `show` and `state list` say when they find a journal.
@@ -132,10 +137,10 @@ fn take_lock(
     timeout: std::time::Duration,
     what: &str,
     dir: &Path,
-) -> Result<lock::Lock, String> {
+) -> Result<lock::Lock, Error> {
     // Not the whole command line: `--var` may carry a secret.
     let command = format!("kubeplan {what} {}", dir.display());
-    let lock = lock::acquire(state_path, timeout, &command).map_err(|e| e.to_string())?;
+    let lock = lock::acquire(state_path, timeout, &command)?;
     if let Some(gone) = lock.replaced() {
         eprintln!(
             "note: replaced the lock of a run on this host that is no longer running: {gone}"
@@ -151,7 +156,7 @@ fn refuse_to_save_over_an_input(
     file: &Path,
     spec: &SpecArgs,
     state_path: &Path,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let mut inputs = vec![
         (state_path.to_path_buf(), "the state"),
         (state::backup_path(state_path), "the state's backup"),
@@ -171,11 +176,12 @@ fn refuse_to_save_over_an_input(
     );
     let target = resolved(file);
     match inputs.iter().find(|(input, _)| resolved(input) == target) {
-        Some((input, what)) => Err(format!(
-            "plan --save {} would overwrite {what}, {}\nhint: save the plan to a file of its own, e.g. kubeplan plan --save plan.json",
+        Some((input, what)) => Err(Error::new(format!(
+            "plan --save {} would overwrite {what}, {}",
             file.display(),
             input.display()
-        )),
+        ))
+        .with_hint("save the plan to a file of its own, e.g. kubeplan plan --save plan.json")),
         None => Ok(()),
     }
 }
@@ -195,21 +201,19 @@ fn resolved(path: &Path) -> PathBuf {
     }
 }
 
-fn read_saved(file: &Path) -> Result<saved::SavedPlan, String> {
+fn read_saved(file: &Path) -> Result<saved::SavedPlan, Error> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read the saved plan {}: {e}", file.display()))?;
     saved::SavedPlan::parse(&text).map_err(|e| {
-        format!(
-            "{}: {e}\nhint: give a file written by kubeplan plan --save",
-            file.display()
-        )
+        Error::new(format!("{}: {e}", file.display()))
+            .with_hint("give a file written by kubeplan plan --save")
     })
 }
 
 /// Compiles the spec. With `out_dir` (plan, apply), nodes that did not change since the
 /// apply that wrote `previous` there are not rendered again.
-fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, String> {
-    kubeplan::compile(&spec.dir, &inputs(spec), previous).map_err(|e| e.to_string())
+fn compile(spec: &SpecArgs, previous: Option<&state::State>) -> Result<Compiled, Error> {
+    Ok(kubeplan::compile(&spec.dir, &inputs(spec), previous)?)
 }
 
 /// The variable inputs: `--var`, `--var-file` and `KUBEPLAN_VAR_*` from the environment.
@@ -222,14 +226,6 @@ fn inputs(spec: &SpecArgs) -> VarInputs {
     // vars_os: std::env::vars panics on a value that is not UTF-8, printing it.
     inputs.read_env(std::env::vars_os());
     inputs
-}
-
-/// An error of `prepare` as printed: its message, then its hint.
-fn error_text(e: PrepareError) -> String {
-    match e.hint() {
-        Some(hint) => format!("{e}\nhint: {hint}"),
-        None => e.to_string(),
-    }
 }
 
 /// Prints the diagnostics to stderr; returns the output when there was no error.
@@ -246,24 +242,23 @@ fn report(compiled: &Compiled) -> Option<&Output> {
     compiled.output.as_ref()
 }
 
-fn load_state(path: &Path) -> Result<Option<state::State>, String> {
-    kubeplan::prepare::load_state(path).map_err(error_text)
+fn load_state(path: &Path) -> Result<Option<state::State>, Error> {
+    Ok(kubeplan::prepare::load_state(path)?)
 }
 
 /// Asks for `yes` on a terminal; refuses without one.
-fn confirmed() -> Result<bool, String> {
+fn confirmed() -> Result<bool, Error> {
     if !std::io::stdin().is_terminal() {
-        return Err(
-            "apply needs confirmation, and standard input is not a terminal: pass --auto-approve"
-                .to_owned(),
-        );
+        return Err(Error::new(
+            "apply needs confirmation, and standard input is not a terminal: pass --auto-approve",
+        ));
     }
     print!("\nDo you want to apply these changes? Only 'yes' will be accepted.\n  Enter a value: ");
-    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    std::io::stdout().flush()?;
     // A read restarts after a signal (SA_RESTART): wait with poll(2), which returns on
     // one, so Ctrl-C at the prompt cancels.
     loop {
-        kubeplan::prepare::stop_if_signalled("apply").map_err(error_text)?;
+        kubeplan::prepare::stop_if_signalled("apply")?;
         let mut fd = libc::pollfd {
             fd: libc::STDIN_FILENO,
             events: libc::POLLIN,
@@ -275,9 +270,6 @@ fn confirmed() -> Result<bool, String> {
         }
     }
     let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
+    std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
 }

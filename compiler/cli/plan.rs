@@ -3,13 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use kubeplan::error::Error;
 use kubeplan::prepare::prepare;
 use kubeplan::{apply, json_output, plan, saved, signals};
 
 use super::args::SpecPaths;
-use super::{
-    error_text, inputs, interrupted_note, refuse_to_save_over_an_input, report, take_lock,
-};
+use super::{inputs, interrupted_note, refuse_to_save_over_an_input, report, take_lock};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,7 +28,7 @@ pub struct Args {
     lock_timeout: std::time::Duration,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args {
         target: SpecPaths { spec, paths },
         detailed_exitcode,
@@ -55,8 +54,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         )?),
         None => None,
     };
-    let prepared =
-        prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "plan").map_err(error_text)?;
+    let prepared = prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "plan")?;
     let (compiled, previous, inflight) =
         (&prepared.compiled, &prepared.previous, &prepared.inflight);
     let doc = json_output::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
@@ -84,8 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     }
     if let Some(file) = &save {
         let saved = saved::SavedPlan::new(plan, &out.spec_hash, previous.as_ref());
-        apply::write_atomic(file, saved.to_json().as_bytes(), 0o644, apply::parent(file))
-            .map_err(|e| e.to_string())?;
+        apply::write_atomic(file, saved.to_json().as_bytes(), 0o644, apply::parent(file))?;
         let note = format!(
             "\nSaved the plan to {0}. To apply exactly these changes, run:\n    kubeplan apply --plan {0} {1}",
             file.display(),

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use kubeplan::error::Error;
 use kubeplan::show;
 
 use super::args::StateArgs;
@@ -16,7 +17,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args { state, json } = args;
     let state_path = state.state_path();
     if load_journal(&state_path)?.is_some() {
@@ -42,17 +43,18 @@ pub struct ListArgs {
     node: Option<String>,
 }
 
-pub fn list(args: ListArgs) -> Result<ExitCode, String> {
+pub fn list(args: ListArgs) -> Result<ExitCode, Error> {
     let ListArgs { state, node } = args;
     let state_path = state.state_path();
     if load_journal(&state_path)?.is_some() {
         eprintln!("{}", interrupted_note(&state_path));
     }
     let Some(s) = load_state(&state_path)? else {
-        return Err(format!(
-            "there is no state: {} does not exist\nhint: kubeplan apply writes it",
+        return Err(Error::new(format!(
+            "there is no state: {} does not exist",
             state_path.display()
-        ));
+        ))
+        .with_hint("kubeplan apply writes it"));
     };
     for (path, record) in &s.artifacts {
         if node.is_none() || record.node == node {

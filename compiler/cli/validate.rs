@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use kubeplan::error::Error;
 use kubeplan::json_output;
 
 use super::args::SpecPaths;
@@ -16,7 +17,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Args {
         target: SpecPaths { spec, paths },
         json,

@@ -87,6 +87,8 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
+impl crate::error::Hint for RenderError {}
+
 /// What a template sees besides `cluster` and `node`, which are converted to template
 /// values once (per cluster, per node) rather than for every file.
 #[derive(Serialize, Default)]
