@@ -9,6 +9,7 @@ mod graph;
 mod plan;
 mod show;
 mod validate;
+mod views;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use kubeplan::error::Error;
 use kubeplan::prepare::prepare;
-use kubeplan::{apply, json_output, plan, saved, signals};
+use kubeplan::{apply, saved, signals};
 
 use super::args::SpecPaths;
-use super::{inputs, interrupted_note, refuse_to_save_over_an_input, report, take_lock};
+use super::views::View;
+use super::{inputs, interrupted_note, refuse_to_save_over_an_input, take_lock};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,42 +58,17 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let prepared = prepare(&spec.dir, &inputs(&spec), &state_path, &out_dir, "plan")?;
     let (compiled, previous, inflight) =
         (&prepared.compiled, &prepared.previous, &prepared.inflight);
-    let doc = json_output::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
-    if !json && report(compiled).is_none() {
-        return Ok(ExitCode::from(1));
-    }
-    let (Some(plan), Some(out)) = (&prepared.plan, &compiled.output) else {
-        if json {
-            print!("{}", doc.to_json());
-        }
+    let view = View::new(json);
+    let Some(plan) = view.planned(compiled, prepared.plan.as_ref(), previous.as_ref()) else {
         return Ok(ExitCode::from(1));
     };
-    if json {
-        print!("{}", doc.with_plan(plan, previous.as_ref()).to_json());
-    } else {
-        print!("{}", plan::render_human(plan));
-    }
     if inflight.is_some() {
-        let note = interrupted_note(&state_path);
-        if json {
-            eprintln!("{note}");
-        } else {
-            println!("\n{note}");
-        }
+        view.note(&interrupted_note(&state_path));
     }
-    if let Some(file) = &save {
+    if let (Some(file), Some(out)) = (&save, &compiled.output) {
         let saved = saved::SavedPlan::new(plan, &out.spec_hash, previous.as_ref());
         apply::write_atomic(file, saved.to_json().as_bytes(), 0o644, apply::parent(file))?;
-        let note = format!(
-            "\nSaved the plan to {0}. To apply exactly these changes, run:\n    kubeplan apply --plan {0} {1}",
-            file.display(),
-            spec.dir.display()
-        );
-        if json {
-            eprintln!("{note}");
-        } else {
-            println!("{note}");
-        }
+        view.saved_plan(file, &spec.dir);
     }
     Ok(if detailed_exitcode && !plan.is_empty() {
         ExitCode::from(2)

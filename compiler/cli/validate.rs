@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use kubeplan::error::Error;
-use kubeplan::json_output;
 
 use super::args::SpecPaths;
-use super::{compile, exit, load_state, report};
+use super::views::View;
+use super::{compile, exit, load_state};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,24 +25,5 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let (state_path, _) = paths.resolve(&spec.dir);
     let previous = load_state(&state_path)?;
     let compiled = compile(&spec, previous.as_ref())?;
-    if json {
-        let doc =
-            json_output::Document::new("validate", &compiled.sources, &compiled.diagnostics.0);
-        let doc = match &compiled.output {
-            Some(out) if doc.valid => doc.with_cluster(out),
-            _ => doc,
-        };
-        print!("{}", doc.to_json());
-        return Ok(exit(doc.valid));
-    }
-    let Some(out) = report(&compiled) else {
-        return Ok(ExitCode::from(1));
-    };
-    println!(
-        "Success! The spec is valid: cluster {} with {} nodes, {} artifacts.",
-        out.cluster.name,
-        out.cluster.nodes.len(),
-        out.artifacts.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(exit(View::new(json).validated(&compiled)))
 }
