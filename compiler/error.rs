@@ -65,12 +65,6 @@ impl From<String> for Error {
     }
 }
 
-impl From<&str> for Error {
-    fn from(message: &str) -> Self {
-        Error::new(message)
-    }
-}
-
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::new(e.to_string())
@@ -101,6 +95,6 @@ mod tests {
         assert_eq!(e.message(), "the state is locked");
         assert_eq!(e.hint(), Some("wait"));
         assert_eq!(e.to_string(), "the state is locked");
-        assert_eq!(Error::from("no hint").hint(), None);
+        assert_eq!(Error::from("no hint".to_owned()).hint(), None);
     }
 }

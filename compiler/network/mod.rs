@@ -157,11 +157,6 @@ impl Plugin {
     pub fn as_str(self) -> &'static str {
         self.0
     }
-
-    /// True when this is the word `plugin`.
-    pub fn is(self, plugin: &str) -> bool {
-        self.0 == plugin
-    }
 }
 
 impl std::fmt::Display for Plugin {
