@@ -20,7 +20,7 @@ variable "edge_label" {
 }
 
 cluster "scale" {
-  kubernetes_version     = "1.31.2"
+  kubernetes_version     = "1.35.8"
   control_plane_endpoint = "172.16.0.10:6443" # a load balancer in front of cp-1..3
   platform               = "bare-metal"
 

@@ -28,6 +28,8 @@ pub struct Cluster {
     pub cloud: Option<Cloud>,
     /// Nodes in spec order (files sorted by name, blocks in file order).
     pub nodes: Vec<Node>,
+    /// What the scripts install: the release matrix's versions and the spec's pins.
+    pub versions: crate::render::Versions,
 }
 
 /// The validated network.

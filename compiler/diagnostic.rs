@@ -205,7 +205,7 @@ codes! {
     NodeName = "KP022": "a node name that is not a DNS label",
     InterfaceName = "KP023": "an interface name Linux or Windows would refuse",
     OsAttributes = "KP024": "distro / windows_version missing, or set for the wrong OS",
-    KubernetesVersion = "KP025": "a Kubernetes version that does not parse or is too old",
+    KubernetesVersion = "KP025": "a Kubernetes version that does not parse or is not a release kubeplan knows",
     Endpoint = "KP026": "a control_plane_endpoint that is not host:port",
     CaCertHash = "KP027": "a ca_cert_hash that is not sha256:<64 hex digits>",
     Roles = "KP029": "an empty or repeated role list",
@@ -234,6 +234,10 @@ codes! {
     BridgeGateway = "KP052": "a node_cidr_mask whose pod gateway Windows' sdnbridge computes wrongly",
     OtherCluster = "KP053": "a state that records another cluster than the spec's",
     Limit = "KP054": "a value, an evaluation or a cluster past kubeplan's size limits",
+    EndOfLife = "KP055": "a Kubernetes minor past its end of life",
+    ComponentVersion = "KP056": "a component version or Windows release a component does not run with",
+    NodeRequirement = "KP057": "a Linux node that cannot meet what the Kubernetes minor's kubelet needs",
+    Legacy = "KP058": "a component whose Windows support upstream has ended",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

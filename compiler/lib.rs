@@ -22,6 +22,7 @@ pub mod network;
 pub mod outdir;
 pub mod plan;
 pub mod prepare;
+pub mod releases;
 pub mod render;
 pub mod saved;
 pub mod show;

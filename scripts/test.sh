@@ -33,6 +33,11 @@ if [[ ! -e tests/tools/node_modules/@cdktf/hcl2json/package.json ]]; then
   (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
+# End-of-life dates are judged against the day the release matrix was last reviewed, so the
+# suite says the same on any later day; tests/cli.rs runs validate on the clock as well.
+KUBEPLAN_TODAY="${KUBEPLAN_TODAY:-$(sed -n 's/^reviewed = "\(.*\)"$/\1/p' compiler/releases/matrix.toml)}"
+export KUBEPLAN_TODAY
+
 checks=target/tmp/checks
 rm -rf "$checks"
 cargo test --locked "$@"

@@ -306,13 +306,14 @@ fn each_windows_release_gets_an_iis_sample_with_its_own_image_tag() {
     assert_eq!(
         paths,
         [
-            "_cluster/workloads/iis-ltsc2019.yaml",
-            "_cluster/workloads/iis-ltsc2022.yaml"
+            "_cluster/workloads/iis-ltsc2022.yaml",
+            "_cluster/workloads/iis-ltsc2025.yaml"
         ]
     );
+    // microsoft/iis-docker README: windowsservercore-ltsc2025 for Windows Server 2025.
     for (a, tag, build) in [
-        (&samples[0], "ltsc2019", "10.0.17763"),
-        (&samples[1], "ltsc2022", "10.0.20348"),
+        (&samples[0], "ltsc2022", "10.0.20348"),
+        (&samples[1], "ltsc2025", "10.0.26100"),
     ] {
         assert!(text(a).contains(&format!(
             "image: \"mcr.microsoft.com/windows/servercore/iis:windowsservercore-{tag}\""

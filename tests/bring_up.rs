@@ -341,17 +341,22 @@ fn containerd_reads_the_cni_folders_from_a_config_of_its_own_release() {
     // config (containerd internal/cri/config/config.go): a text edit of `config default`
     // leaves the CNI folder at containerd's own default there. kubeplan installs its own
     // config in the shape of the pinned release instead.
-    let pinned = kubeplan::render::Versions::pinned().containerd;
-    let (major, minor) = {
-        let mut v = pinned.split('.').map(|p| p.parse::<u32>().unwrap());
-        (v.next().unwrap(), v.next().unwrap())
-    };
     let mut nodes = 0;
     for (spec, a) in files("/bootstrap.ps1") {
         if text(a).contains("cri-dockerd") {
             continue;
         }
         nodes += 1;
+        // The release this node installs: the matrix's, or the spec's pin.
+        let installed = text(a)
+            .lines()
+            .find_map(|l| l.strip_prefix("$ContainerdVersion = '"))
+            .and_then(|v| v.strip_suffix('\''))
+            .expect("bootstrap.ps1 names its containerd");
+        let (major, minor) = {
+            let mut v = installed.split('.').map(|p| p.parse::<u32>().unwrap());
+            (v.next().unwrap(), v.next().unwrap())
+        };
         assert!(
             !text(a).contains("config default"),
             "{}/{}",

@@ -38,7 +38,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         "win-1/bootstrap.ps1",
         "win-1/10-flannel.json",
         "cp-1/disable_hw_offloading.service",
-        "_cluster/workloads/iis-ltsc2019.yaml",
+        "_cluster/workloads/iis-ltsc2022.yaml",
         "runbook.md",
     ] {
         assert!(spec.out().join(file).is_file(), "{file} written");
@@ -251,8 +251,8 @@ fn assert_rejected(spec_text: &str, code: &str, location: &str) {
 #[test]
 fn a_windows_control_plane_is_rejected_at_its_role() {
     let text = three_node_spec().replace(
-        "windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]",
-        "windows_version = \"ltsc2019\"\n  roles           = [\"controlplane\", \"worker\"]",
+        "windows_version = \"ltsc2022\"\n  roles           = [\"worker\"]",
+        "windows_version = \"ltsc2022\"\n  roles           = [\"controlplane\", \"worker\"]",
     );
     assert_rejected(&text, "KP012", "48:22");
 }
@@ -283,7 +283,7 @@ fn every_problem_is_reported_in_one_run() {
             "service_cidr = \"10.244.0.0/12\"",
         )
         .replace(
-            "windows_version = \"ltsc2019\"",
+            "windows_version = \"ltsc2022\"",
             "windows_version = \"vista\"",
         )
         .replace("node \"worker-1\"", "node \"Worker_1\"");
@@ -833,7 +833,7 @@ fn a_spec_and_a_var_file_with_a_utf8_byte_order_mark_are_read() {
     // What Windows editors write: HCL has no BOM, so it was "unexpected token" at 1:1.
     let spec = SpecDir::new(&format!("\u{feff}{}", three_node_spec()));
     let var_file = spec.path().join("vars.tfvars");
-    fs::write(&var_file, "\u{feff}k8s_version = \"1.30.6\"\n").unwrap();
+    fs::write(&var_file, "\u{feff}k8s_version = \"1.35.7\"\n").unwrap();
     spec.kubeplan(&["validate", "--var-file", var_file.to_str().unwrap()])
         .assert()
         .code(0)
@@ -878,7 +878,7 @@ fn a_file_that_is_not_utf8_is_refused_with_its_encoding_and_the_first_bad_byte()
     // A variable file: located too, its line (it may hold a secret) not shown.
     spec.write_spec(&three_node_spec());
     let var_file = spec.path().join("vars.tfvars");
-    fs::write(&var_file, b"k8s_version = \"1.30.6\"\nx = \"caf\xe9\"\n").unwrap();
+    fs::write(&var_file, b"k8s_version = \"1.35.7\"\nx = \"caf\xe9\"\n").unwrap();
     spec.kubeplan(&["validate", "--var-file", var_file.to_str().unwrap()])
         .assert()
         .code(1)
@@ -943,4 +943,38 @@ fn apply_cleans_up_only_its_own_states_temporary_files() {
         assert!(spec.path().join(name).exists(), "{name} was deleted");
     }
     assert!(!dead.exists(), "this state's leftover stays");
+}
+
+#[test]
+fn end_of_life_is_judged_against_today_or_the_day_kubeplan_today_names() {
+    // examples/three-node runs Kubernetes 1.35, whose end of life is 2027-02-28.
+    let spec = SpecDir::new(&three_node_spec());
+    spec.kubeplan(&["validate"])
+        .env("KUBEPLAN_TODAY", "2027-03-01")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("warning[KP055]"))
+        .stderr(predicate::str::contains(
+            "Kubernetes 1.35 reached end of life on 2027-02-28",
+        ));
+    spec.kubeplan(&["validate"])
+        .env("KUBEPLAN_TODAY", "2027-02-28")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("KP055").not());
+    spec.kubeplan(&["validate"])
+        .env("KUBEPLAN_TODAY", "next tuesday")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("KUBEPLAN_TODAY"))
+        .stderr(predicate::str::contains("hint:"));
+    // Without it, the clock: 1.24 ended on 2023-07-28, whatever day this runs.
+    let old = SpecDir::new(&three_node_spec().replace("\"1.35.8\"", "\"1.24.17\""));
+    old.kubeplan(&["validate"])
+        .env_remove("KUBEPLAN_TODAY")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "Kubernetes 1.24 reached end of life on 2023-07-28",
+        ));
 }

@@ -277,12 +277,12 @@ fn kill_and_recover(s: &Scenario, delay: Duration, run: usize) -> Landed {
 fn apply_killed_at_200_random_points_always_recovers_to_the_same_tree() {
     let spec = common::specs::example_spec("node-pool");
     let older = spec
-        .replace("\"1.31.2\"", "\"1.30.6\"")
+        .replace("\"1.35.8\"", "\"1.35.7\"")
         .replace("default     = 50", "default     = 60");
     assert_ne!(older, spec);
     let scenarios = [
         scenario("cold apply", None, &spec),
-        scenario("update from 1.30.6 and 60 workers", Some(&older), &spec),
+        scenario("update from 1.35.7 and 60 workers", Some(&older), &spec),
     ];
     let seed: u64 = std::env::var("KUBEPLAN_CRASH_SEED").map_or(20261123, |s| s.parse().unwrap());
     let runs: usize = std::env::var("KUBEPLAN_CRASH_RUNS").map_or(200, |s| s.parse().unwrap());
@@ -344,7 +344,7 @@ struct Variant {
     workers: u32,
 }
 
-const VERSIONS: [&str; 2] = ["1.30.6", "1.31.2"];
+const VERSIONS: [&str; 2] = ["1.35.7", "1.35.8"];
 
 impl Variant {
     fn random(rng: &mut fastrand::Rng) -> Variant {
@@ -367,7 +367,7 @@ impl Variant {
     /// Writes the spec into `dir`; returns the `--var` to give with it.
     fn write(self, dir: &Path) -> String {
         let spec = common::specs::example_spec("node-pool")
-            .replace("\"1.31.2\"", &format!("{:?}", self.version));
+            .replace("\"1.35.8\"", &format!("{:?}", self.version));
         fs::write(dir.join("main.hcl"), spec).unwrap();
         format!("windows_workers={}", self.workers)
     }
@@ -706,7 +706,7 @@ fn a_full_disk_at_the_lock_the_journal_the_backup_or_the_state_then_another_spec
         state.to_str().unwrap(),
     ];
     let small = Variant {
-        version: "1.31.2",
+        version: "1.35.8",
         workers: 2,
     };
     let large = Variant {
@@ -714,7 +714,7 @@ fn a_full_disk_at_the_lock_the_journal_the_backup_or_the_state_then_another_spec
         ..small
     };
     let other = Variant {
-        version: "1.30.6",
+        version: "1.35.7",
         workers: 5,
     };
     let var = other.write(&dir);
@@ -788,7 +788,7 @@ fn apply_stopped_by_kills_signals_a_full_disk_or_eacces_then_another_spec_conver
     // Timing: how long a plan and an apply of a cold start take here (the fastest of
     // three, so the binary's first load does not count).
     let big = Variant {
-        version: "1.31.2",
+        version: "1.35.8",
         workers: 9,
     };
     let (mut plan_time, mut apply_time) = (Duration::MAX, Duration::MAX);
@@ -950,7 +950,7 @@ fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_o
     // Six workers applied; an apply down to four fails after every file is in place, at
     // the backup (a folder is in its way, as ENOSPC or EACCES would stop it there).
     let six = Variant {
-        version: "1.31.2",
+        version: "1.35.8",
         workers: 6,
     };
     let (dir, var6) = applied(six);
@@ -1045,7 +1045,7 @@ fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_o
 #[test]
 fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename() {
     let (dir, _) = applied(Variant {
-        version: "1.30.6",
+        version: "1.35.7",
         workers: 3,
     });
     let node = dir.path().join("out/win-02");
@@ -1073,7 +1073,7 @@ fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename(
         }
     }
     let var = Variant {
-        version: "1.31.2",
+        version: "1.35.8",
         workers: 3,
     }
     .write(dir.path());
@@ -1094,7 +1094,7 @@ fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename(
 #[test]
 fn sigterm_while_waiting_for_the_lock_exits_143_and_leaves_the_holders_lock() {
     let (dir, var) = applied(Variant {
-        version: "1.31.2",
+        version: "1.35.8",
         workers: 2,
     });
     let state = dir.path().join("kubeplan.state.json");

@@ -91,3 +91,18 @@ fn architecture_md_names_every_file_under_compiler_and_only_those() {
     );
     assert!(files.len() > 30, "{files:?}");
 }
+
+#[test]
+fn releases_md_is_the_release_matrix() {
+    let generated = kubeplan::releases::markdown().expect("the matrix renders");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/releases.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).expect("writes docs/releases.md");
+    }
+    let written = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        written == generated,
+        "docs/releases.md is not what compiler/releases/matrix.toml says; run `UPDATE_DOCS=1 cargo test --test docs` and read the diff:\n{}",
+        similar::TextDiff::from_lines(&written, &generated).unified_diff()
+    );
+}

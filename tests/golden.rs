@@ -233,7 +233,7 @@ fn command_output_matches_its_golden_transcript() {
     fs::write(spec.join("main.hcl"), &text).expect("write spec");
     let broken = work.path().join("broken");
     fs::create_dir_all(&broken).expect("broken folder");
-    let windows_role = "windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]";
+    let windows_role = "windows_version = \"ltsc2022\"\n  roles           = [\"worker\"]";
     assert!(
         text.contains(windows_role),
         "the example has a Windows worker"
@@ -242,7 +242,7 @@ fn command_output_matches_its_golden_transcript() {
         broken.join("main.hcl"),
         text.replace(
             windows_role,
-            "windows_version = \"ltsc2019\"\n  roles           = [\"controlplane\", \"worker\"]",
+            "windows_version = \"ltsc2022\"\n  roles           = [\"controlplane\", \"worker\"]",
         ),
     )
     .expect("write broken spec");

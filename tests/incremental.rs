@@ -197,7 +197,7 @@ fn a_cluster_wide_change_renders_every_node() {
     let spec = specs::example_spec("node-pool");
     let dir = SpecDir::new(&spec);
     apply(&dir, &[]);
-    dir.write_spec(&spec.replace("1.31.2", "1.31.3"));
+    dir.write_spec(&spec.replace("1.35.8", "1.35.7"));
     let both = plans(&dir, &[]);
     assert_eq!(both.incremental.changes, both.full.changes);
     let nodes = output(&both.compiled).cluster.nodes.len();

@@ -119,8 +119,8 @@ fn every_document_fits_the_schema() {
 #[test]
 fn a_json_diagnostic_has_the_code_summary_location_and_hint_of_the_human_one() {
     let spec = SpecDir::new(&three_node_spec().replace(
-        "windows_version = \"ltsc2019\"\n  roles           = [\"worker\"]",
-        "windows_version = \"ltsc2019\"\n  roles           = [\"controlplane\", \"worker\"]",
+        "windows_version = \"ltsc2022\"\n  roles           = [\"worker\"]",
+        "windows_version = \"ltsc2022\"\n  roles           = [\"controlplane\", \"worker\"]",
     ));
     let doc = document(&schema(), &spec, &["validate", "--json"], 1);
     let d = doc["diagnostics"]

@@ -14,7 +14,7 @@ use kubeplan::spec::VarInputs;
 /// example can change without moving these cases).
 const BASE: &str = r#"variable "k8s_version" {
   description = "The Kubernetes release every node installs"
-  default     = "1.29.4"
+  default     = "1.35.8"
 }
 
 cluster "demo" {
@@ -54,7 +54,7 @@ node "worker-1" {
 
 node "win-1" {
   os              = "windows"
-  windows_version = "ltsc2019"
+  windows_version = "ltsc2022"
   roles           = ["worker"]
   address         = "10.0.0.21"
   interface       = "Ethernet0"
@@ -108,6 +108,19 @@ fn at_after(text: &str, anchor: &str, needle: &str) -> String {
         .count()
         + 1;
     format!("{line}:{column}")
+}
+
+/// The messages and hints of the diagnostics with `code`, one line each.
+fn said(text: &str, code: Code) -> String {
+    let spec = SpecDir::new(text);
+    let compiled = kubeplan::compile(spec.path(), &VarInputs::default(), None).expect("renders");
+    compiled
+        .diagnostics
+        .0
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| format!("{} ({})\n", d.message, d.help.as_deref().unwrap_or("")))
+        .collect()
 }
 
 /// Asserts a diagnostic `code` at the first `needle` in `text` ("-": one without a place).
@@ -237,7 +250,7 @@ fn kp008_undefined_variable() {
 #[test]
 fn kp009_variable_without_value() {
     expect(
-        &edit("  default     = \"1.29.4\"\n", ""),
+        &edit("  default     = \"1.35.8\"\n", ""),
         Code::VariableValue,
         "\"k8s_version\"",
     );
@@ -299,7 +312,7 @@ fn kp014_a_linux_worker() {
 fn kp015_unknown_windows_version_lists_the_known_ones() {
     expect(
         &edit(
-            "windows_version = \"ltsc2019\"",
+            "windows_version = \"ltsc2022\"",
             "windows_version = \"2012r2\"",
         ),
         Code::WindowsVersion,
@@ -450,8 +463,8 @@ fn kp024_os_attributes() {
     );
     expect(
         &edit(
-            "windows_version = \"ltsc2019\"",
-            "windows_version = \"ltsc2019\"\n  distro = \"ubuntu-22.04\"",
+            "windows_version = \"ltsc2022\"",
+            "windows_version = \"ltsc2022\"\n  distro = \"ubuntu-22.04\"",
         ),
         Code::OsAttributes,
         "\"ubuntu-22.04\"\n  roles      ",
@@ -460,16 +473,141 @@ fn kp024_os_attributes() {
 
 #[test]
 fn kp025_kubernetes_version() {
+    let version = |v: &str| {
+        edit(
+            "default     = \"1.35.8\"",
+            &format!("default     = \"{v}\""),
+        )
+    };
     expect(
-        &edit("default     = \"1.29.4\"", "default     = \"1.23.9\""),
+        &version("latest"),
         Code::KubernetesVersion,
         "var.k8s_version",
     );
+    // No such release: refused with every release the matrix knows.
+    let unknown = version("1.40.0");
+    expect(&unknown, Code::KubernetesVersion, "var.k8s_version");
+    let refusal = said(&unknown, Code::KubernetesVersion);
+    assert!(
+        refusal.contains("Kubernetes 1.40.0 is not a release kubeplan knows"),
+        "{refusal}"
+    );
+    assert!(
+        refusal.contains("1.24.0–1.24.17") && refusal.contains("1.35.0–1.35.8"),
+        "{refusal}"
+    );
     expect(
-        &edit("default     = \"1.29.4\"", "default     = \"latest\""),
+        &version("1.23.9"),
         Code::KubernetesVersion,
         "var.k8s_version",
     );
+    // A patch newer than the matrix's newest: refused, unless the spec says to accept it.
+    let newer = version("1.35.99");
+    expect(&newer, Code::KubernetesVersion, "var.k8s_version");
+    assert!(said(&newer, Code::KubernetesVersion).contains("allow_newer_patch = true"));
+    let allowed = newer.replacen(
+        "  network {",
+        "  releases {\n    allow_newer_patch = true\n  }\n\n  network {",
+        1,
+    );
+    assert_eq!(diagnostics(&allowed), vec![]);
+}
+
+#[test]
+fn kp055_an_end_of_life_minor_warns_with_its_date() {
+    // 1.33 reached end of life on 2026-06-28, a day that stays in the past.
+    let spec = edit("default     = \"1.35.8\"", "default     = \"1.33.13\"");
+    let found = diagnostics(&spec);
+    assert!(
+        found.contains(&(
+            Code::EndOfLife,
+            Severity::Warning,
+            at(&spec, "var.k8s_version")
+        )),
+        "{found:?}"
+    );
+    assert!(
+        said(&spec, Code::EndOfLife).contains("Kubernetes 1.33 reached end of life on 2026-06-28")
+    );
+    assert!(
+        found.iter().all(|(_, s, _)| *s == Severity::Warning),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn kp056_containerd_the_minor_does_not_run_on_is_refused() {
+    let pin = |k8s: &str, containerd: &str| {
+        edit("default     = \"1.35.8\"", &format!("default     = \"{k8s}\"")).replacen(
+            "  network {",
+            &format!("  releases {{\n    containerd {{\n      version = \"{containerd}\"\n    }}\n  }}\n\n  network {{"),
+            1,
+        )
+    };
+    // containerd's RELEASES.md: 1.36 needs 2.3.0+ or 2.2.0+; 1.35 runs on 1.7.28+ but no 2.0.
+    let old = pin("1.36.4", "1.7.22");
+    expect(&old, Code::ComponentVersion, "\"1.7.22\"");
+    // Linux nodes take their distribution's containerd, which kubeplan cannot check: from
+    // 1.36, which needs containerd 2, a warning says so.
+    let linux = diagnostics(&pin("1.36.4", "2.3.4"));
+    assert_eq!(
+        linux,
+        vec![(
+            Code::ComponentVersion,
+            Severity::Warning,
+            at(&old, "var.k8s_version")
+        )]
+    );
+    assert!(said(&old, Code::ComponentVersion).contains("2.3.0+ or 2.2.0+"));
+    expect(
+        &pin("1.35.8", "2.0.11"),
+        Code::ComponentVersion,
+        "\"2.0.11\"",
+    );
+    assert_eq!(diagnostics(&pin("1.35.8", "1.7.28")), vec![]);
+    assert!(diagnostics(&pin("1.36.4", "2.2.7"))
+        .iter()
+        .all(|(_, s, _)| *s == Severity::Warning));
+    // A pin that is not a release tag never reaches a URL.
+    expect(
+        &pin("1.35.8", "2.3.4/../x"),
+        Code::InvalidValue,
+        "\"2.3.4/../x\"",
+    );
+}
+
+#[test]
+fn kp057_a_distribution_that_boots_cgroup_v1_is_refused_from_1_35() {
+    let distro = |k8s: &str, d: &str| {
+        edit(
+            "default     = \"1.35.8\"",
+            &format!("default     = \"{k8s}\""),
+        )
+        .replacen(
+            "distro    = \"ubuntu-22.04\"",
+            &format!("distro    = \"{d}\""),
+            1,
+        )
+    };
+    let spec = distro("1.35.8", "ubuntu-20.04");
+    expect(&spec, Code::NodeRequirement, "\"ubuntu-20.04\"");
+    assert!(said(&spec, Code::NodeRequirement).contains("cgroup v2"));
+    expect(
+        &distro("1.36.4", "rocky-8.10"),
+        Code::NodeRequirement,
+        "\"rocky-8.10\"",
+    );
+    // Before 1.35 the kubelet still starts on cgroup v1.
+    assert!(!diagnostics(&distro("1.34.11", "ubuntu-20.04"))
+        .iter()
+        .any(|(c, _, _)| *c == Code::NodeRequirement));
+    // A family the matrix does not know the default of is a warning.
+    let sles = distro("1.35.8", "sles-15-sp6");
+    assert!(diagnostics(&sles).contains(&(
+        Code::NodeRequirement,
+        Severity::Warning,
+        at(&sles, "\"sles-15-sp6\"")
+    )));
 }
 
 #[test]
@@ -515,7 +653,24 @@ fn kp049_ovn_with_windows_nodes() {
         Code::Ovn,
         "\"rocky-9.4\"",
     );
-    assert_eq!(diagnostics(&ovn("", "")), vec![]);
+    // OVS on Windows and Docker on Windows are upstream's legacy: warned, with the reason.
+    let legacy = ovn("", "");
+    assert_eq!(
+        diagnostics(&legacy),
+        vec![
+            (Code::Legacy, Severity::Warning, at(&legacy, "\"docker\"")),
+            (Code::Legacy, Severity::Warning, at(&legacy, "\"ovn\"")),
+        ]
+    );
+    let reasons = said(&legacy, Code::Legacy);
+    assert!(
+        reasons.contains("Docker cannot run HostProcess containers"),
+        "{reasons}"
+    );
+    assert!(
+        reasons.contains("Open vSwitch deprecated Windows in 3.7.0"),
+        "{reasons}"
+    );
 }
 
 #[test]
@@ -926,16 +1081,23 @@ fn kp047_calico_with_windows_nodes() {
         Code::Calico,
         "\"host-gw\"",
     );
+    // Calico for Windows lists 1809 and 2022 (tigera/docs), not 2025 (calico #11691).
+    let ltsc2025 = calico(
+        "windows_version = \"ltsc2022\"",
+        "windows_version = \"ltsc2025\"",
+    );
+    expect(&ltsc2025, Code::Calico, "\"ltsc2025\"");
+    assert!(said(&ltsc2025, Code::Calico).contains("does not support Windows Server ltsc2025"));
     expect(
         &calico(
-            "windows_version = \"ltsc2019\"",
+            "windows_version = \"ltsc2022\"",
             "windows_version = \"20H2\"",
         ),
         Code::Calico,
         "\"20H2\"",
     );
     expect(
-        &calico("default     = \"1.29.4\"", "default     = \"1.24.0\""),
+        &calico("default     = \"1.35.8\"", "default     = \"1.24.0\""),
         Code::Calico,
         "var.k8s_version",
     );
@@ -954,13 +1116,57 @@ fn kp048_windows_releases_before_1809() {
     for old in ["1803", "ltsc2016", "1709"] {
         expect(
             &edit(
-                "windows_version = \"ltsc2019\"",
+                "windows_version = \"ltsc2022\"",
                 &format!("windows_version = \"{old}\""),
             ),
             Code::WindowsRelease,
             &format!("\"{old}\""),
         );
     }
+}
+
+/// The matrix judges Windows Server 2019 and 20H2 per minor: listed up to 1.34; from 1.35
+/// (kubernetes/website PR #53724) 2019 is warned and 20H2 refused.
+#[test]
+fn kp048_windows_2019_and_20h2_as_each_minor_lists_them() {
+    let on = |k8s: &str, windows: &str| {
+        edit(
+            "default     = \"1.35.8\"",
+            &format!("default     = \"{k8s}\""),
+        )
+        .replacen(
+            "windows_version = \"ltsc2022\"",
+            &format!("windows_version = \"{windows}\""),
+            1,
+        )
+    };
+    let windows_release = |spec: &str| -> Vec<Severity> {
+        diagnostics(spec)
+            .into_iter()
+            .filter(|(c, _, _)| *c == Code::WindowsRelease)
+            .map(|(_, s, _)| s)
+            .collect()
+    };
+    assert_eq!(
+        windows_release(&on("1.35.8", "ltsc2019")),
+        [Severity::Warning]
+    );
+    assert!(
+        said(&on("1.35.8", "ltsc2019"), Code::WindowsRelease).contains("past upstream's support")
+    );
+    assert_eq!(windows_release(&on("1.33.13", "ltsc2019")), []);
+    assert_eq!(windows_release(&on("1.35.8", "20H2")), [Severity::Error]);
+    // 1.33 listed 20H2, whose support Microsoft ended on 2022-08-09: a warning, not an error.
+    let sac = on("1.33.13", "20H2");
+    assert_eq!(windows_release(&sac), [Severity::Warning]);
+    assert!(said(&sac, Code::WindowsRelease).contains("2022-08-09"));
+    // Windows Server 2025 from 1.35 on; before, upstream did not list it.
+    assert_eq!(windows_release(&on("1.35.8", "ltsc2025")), []);
+    assert_eq!(windows_release(&on("1.36.4", "2025")), []);
+    assert_eq!(
+        windows_release(&on("1.34.11", "ltsc2025")),
+        [Severity::Error]
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod windows;
 
 pub use keyword::Keyword;
 pub use names::{CaCertHash, Distro, DistroFamily, Endpoint, NodeName, PackageManager};
-pub use version::KubeVersion;
+pub use version::{ComponentVersion, KubeVersion};
 pub use windows::{Isolation, WindowsVersion};
 
 use keyword::keyword_enum;

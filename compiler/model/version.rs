@@ -57,6 +57,53 @@ impl serde::Serialize for KubeVersion {
     }
 }
 
+/// A component's release as its publisher tags it: `2.1.4`, `v0.27.0`, `v1.7.1-flannel1`.
+/// It goes into download URLs and file names, so only digits, dots and a `-suffix` of
+/// letters, digits and dots are accepted.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct ComponentVersion(String);
+
+impl ComponentVersion {
+    /// The version as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ComponentVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not a release such as \"2.1.4\" or \"v0.27.0\"");
+        let bare = s.strip_prefix('v').unwrap_or(s);
+        let (numbers, suffix) = match bare.split_once('-') {
+            Some((n, suffix)) => (n, Some(suffix)),
+            None => (bare, None),
+        };
+        let numbers_ok = numbers.split('.').count() <= 4
+            && numbers
+                .split('.')
+                .all(|p| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()));
+        let suffix_ok = suffix.is_none_or(|x| {
+            !x.is_empty()
+                && x.len() <= 24
+                && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        });
+        if numbers_ok && suffix_ok {
+            Ok(ComponentVersion(s.to_owned()))
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+impl std::fmt::Display for ComponentVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +115,25 @@ mod tests {
         assert!("1.29".parse::<KubeVersion>().is_err());
         assert!("1.29.x".parse::<KubeVersion>().is_err());
         assert!("1.29.4; rm".parse::<KubeVersion>().is_err());
+    }
+
+    #[test]
+    fn component_versions_are_tags_and_nothing_else() {
+        for ok in ["2.1.4", "v0.27.0", "v1.7.1-flannel1", "3.10.2", "0.3.21"] {
+            assert!(ok.parse::<ComponentVersion>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "v",
+            "2..1",
+            "2.1.4/../x",
+            "2.1.4 ",
+            "1.0-",
+            "1.0-a/b",
+            "$(x)",
+            "1.2.3.4.5",
+        ] {
+            assert!(bad.parse::<ComponentVersion>().is_err(), "{bad}");
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Windows Server releases, their builds and container image tags (seed 004's matrix).
+//! Windows Server releases. Their builds, image tags and lifecycle are rows of the release
+//! matrix (`releases/matrix.toml`, seed 004's table and Microsoft's since).
 
 use crate::diagnostic::Code;
 use crate::model::Keyword;
@@ -15,32 +16,18 @@ pub enum WindowsVersion {
     V2004,
     V20H2,
     Ltsc2022,
+    Ltsc2025,
 }
 
 use WindowsVersion::*;
 
-const ALL: [WindowsVersion; 9] = [
-    Ltsc2016, V1709, V1803, Ltsc2019, V1903, V1909, V2004, V20H2, Ltsc2022,
+const ALL: [WindowsVersion; 10] = [
+    Ltsc2016, V1709, V1803, Ltsc2019, V1903, V1909, V2004, V20H2, Ltsc2022, Ltsc2025,
 ];
 
 impl WindowsVersion {
-    /// The OS build number that `[Environment]::OSVersion.Version.Build` reports.
-    pub fn build(self) -> u32 {
-        match self {
-            Ltsc2016 => 14393,
-            V1709 => 16299,
-            V1803 => 17134,
-            Ltsc2019 => 17763,
-            V1903 => 18362,
-            V1909 => 18363,
-            V2004 => 19041,
-            V20H2 => 19042,
-            Ltsc2022 => 20348,
-        }
-    }
-
-    /// The tag of the matching `servercore` / `nanoserver` base images.
-    pub fn image_tag(self) -> &'static str {
+    /// The `windows_version` word, the key of its row in the release matrix.
+    pub fn name(self) -> &'static str {
         match self {
             Ltsc2016 => "ltsc2016",
             V1709 => "1709",
@@ -51,23 +38,28 @@ impl WindowsVersion {
             V2004 => "2004",
             V20H2 => "20H2",
             Ltsc2022 => "ltsc2022",
+            Ltsc2025 => "ltsc2025",
         }
+    }
+
+    /// The OS build number that `[Environment]::OSVersion.Version.Build` reports.
+    pub fn build(self) -> u32 {
+        crate::releases::matrix().windows(self).build
+    }
+
+    /// The tag of the matching `servercore` / `nanoserver` base images.
+    pub fn image_tag(self) -> &'static str {
+        &crate::releases::matrix().windows(self).image_tag
     }
 
     /// The release id (`1809` for ltsc2019), as Microsoft's lifecycle pages name it.
     pub fn release(self) -> &'static str {
-        match self {
-            Ltsc2016 => "1607",
-            Ltsc2019 => "1809",
-            Ltsc2022 => "21H2",
-            other => other.image_tag(),
-        }
+        &crate::releases::matrix().windows(self).release
     }
 
-    /// True from 1809 on: the first release containerd and every Kubernetes release
-    /// kubeplan installs (1.24 and later) support.
-    pub fn runs_current_kubernetes(self) -> bool {
-        self >= Ltsc2019
+    /// True for the long-term servicing releases (2016, 2019, 2022, 2025).
+    pub fn is_ltsc(self) -> bool {
+        crate::releases::matrix().windows(self).channel == "ltsc"
     }
 }
 
@@ -89,10 +81,20 @@ impl WindowsVersion {
         &ALL
     }
 
-    /// Seed 004's compatibility table: how a `container` image runs on this host.
+    /// How a `container` image runs on this host: seed 004's table (the same build runs with
+    /// process isolation, an older one with Hyper-V isolation, a newer one not at all), and
+    /// the older releases the matrix says this host also process-isolates (Windows Server
+    /// 2025 runs 2022 images so: Microsoft's version-compatibility.md since d579eae8).
     pub fn isolation_for(self, container: WindowsVersion) -> Isolation {
+        let also = crate::releases::matrix()
+            .windows(self)
+            .process_isolates
+            .iter();
         match container.build().cmp(&self.build()) {
             std::cmp::Ordering::Equal => Isolation::Process,
+            std::cmp::Ordering::Less if also.clone().any(|w| w == container.name()) => {
+                Isolation::Process
+            }
             std::cmp::Ordering::Less => Isolation::HyperV,
             std::cmp::Ordering::Greater => Isolation::Unsupported,
         }
@@ -130,16 +132,17 @@ impl Keyword for WindowsVersion {
             "2016" | "1607" => Ltsc2016,
             "2019" | "1809" => Ltsc2019,
             "2022" | "21h2" => Ltsc2022,
+            "2025" | "24h2" => Ltsc2025,
             "20h2" => V20H2,
-            other => *ALL.iter().find(|v| v.image_tag() == other)?,
+            other => *ALL.iter().find(|v| v.name().eq_ignore_ascii_case(other))?,
         };
         Some(found)
     }
 
     fn accepted() -> String {
         ALL.iter()
-            .map(|v| match v {
-                Ltsc2016 | Ltsc2019 | Ltsc2022 => {
+            .map(|v| match v.is_ltsc() {
+                true => {
                     format!(
                         "{} (or {}, build {})",
                         v.image_tag(),
@@ -147,7 +150,7 @@ impl Keyword for WindowsVersion {
                         v.build()
                     )
                 }
-                _ => format!("{} (build {})", v.image_tag(), v.build()),
+                false => format!("{} (build {})", v.image_tag(), v.build()),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -175,12 +178,19 @@ mod tests {
         assert_eq!(Ltsc2019.isolation_for(Ltsc2022), Isolation::Unsupported);
         assert_eq!(V20H2.isolation_for(V2004), Isolation::HyperV);
         assert_eq!(V1909.isolation_for(V1903), Isolation::HyperV);
+        assert_eq!(Ltsc2025.isolation_for(Ltsc2022), Isolation::Process);
+        assert_eq!(Ltsc2025.isolation_for(Ltsc2019), Isolation::HyperV);
+        assert_eq!(Ltsc2022.isolation_for(Ltsc2025), Isolation::Unsupported);
     }
 
     #[test]
     fn builds_match_the_matrix() {
         assert_eq!(Ltsc2019.build(), 17763);
         assert_eq!(Ltsc2022.build(), 20348);
+        assert_eq!(Ltsc2025.build(), 26100);
+        assert_eq!(Ltsc2025.image_tag(), "ltsc2025");
+        assert_eq!(WindowsVersion::parse("2025"), Some(Ltsc2025));
+        assert_eq!(WindowsVersion::parse("24H2"), Some(Ltsc2025));
         assert_eq!(V20H2.image_tag(), "20H2");
         assert!(WindowsVersion::accepted().contains("1803 (build 17134)"));
     }

@@ -89,6 +89,10 @@ impl PodNetwork for CalicoVxlan {
         }
     }
 
+    fn components(&self) -> &'static [&'static str] {
+        &["calico"]
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         match place {
             Place::Linux { first: true } => {
@@ -132,20 +136,6 @@ fn check_calico(spec: &Spec, diags: &mut Diagnostics) {
         .collect();
     if windows.is_empty() {
         return;
-    }
-    for w in &windows {
-        if let Some(v) = &w.windows_version {
-            if !matches!(v.value, WindowsVersion::Ltsc2019 | WindowsVersion::Ltsc2022) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::Calico,
-                        Some(v.span.clone()),
-                        format!("Calico for Windows does not support Windows Server {}", v.value),
-                    )
-                    .with_help("use ltsc2019 (build 17763.1432 or later) or ltsc2022 (build 20348.169 or later)"),
-                );
-            }
-        }
     }
     let version = &c.kubernetes_version;
     if version.value < HOST_PROCESS {

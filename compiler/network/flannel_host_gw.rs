@@ -35,6 +35,10 @@ impl PodNetwork for FlannelHostGw {
         "cbr0".to_owned()
     }
 
+    fn components(&self) -> &'static [&'static str] {
+        &["flannel", "flannel_cni_plugin"]
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         super::flannel_vxlan::flannel_files(place)
     }

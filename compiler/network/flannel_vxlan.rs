@@ -50,6 +50,10 @@ impl PodNetwork for FlannelVxlan {
         ))
     }
 
+    fn components(&self) -> &'static [&'static str] {
+        &["flannel", "flannel_cni_plugin"]
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         flannel_files(place)
     }

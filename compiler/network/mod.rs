@@ -73,6 +73,11 @@ pub trait PodNetwork: Sync {
 
     /// The files a node gets for the network, beside its bootstrap script.
     fn files(&self, place: Place) -> Vec<NodeFile>;
+
+    /// The release matrix's components the network installs for its Windows nodes.
+    fn components(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Registers the networks: one line each, `module::Type`, where the module implements

@@ -82,6 +82,10 @@ impl PodNetwork for Ovn {
         }
     }
 
+    fn components(&self) -> &'static [&'static str] {
+        &["openvswitch"]
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         match place {
             Place::Windows => {

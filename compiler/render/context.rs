@@ -8,9 +8,10 @@ use crate::model::{KubeVersion, NetworkMode, PackageManager, Role};
 use crate::network::{Port, Tunnel};
 use crate::render::versions::Versions;
 
-/// kubeadm's v1beta4 config API is the default from this release on.
-const KUBEADM_V1BETA4: KubeVersion = KubeVersion::new(1, 31, 0);
-/// kubelet dropped `--pod-infra-container-image` and `--container-runtime` in 1.27.
+/// kubeadm's v1beta4 config API, which takes extra args as a list of name/value pairs.
+const KUBEADM_V1BETA4: &str = "kubeadm.k8s.io/v1beta4";
+/// kubelet dropped `--container-runtime` in 1.27 and deprecated `--pod-infra-container-image`
+/// (removed in 1.35, kubernetes PR #133779).
 const KUBELET_1_27: KubeVersion = KubeVersion::new(1, 27, 0);
 /// kube-log-runner gained `-log-file-size` and `-log-file-age` in 1.34 (kubernetes PR
 /// #127667); older ones exit at an unknown flag.
@@ -54,6 +55,7 @@ pub struct ClusterCtx {
     /// The overlay's tunnel, which every node's firewall lets in; `None` without one.
     pub tunnel: Option<Tunnel>,
     pub ca_cert_hash: Option<String>,
+    /// The kubeadm configuration API of the minor (release matrix).
     pub kubeadm_api: &'static str,
     pub kubeadm_args_as_list: bool,
     pub has_windows: bool,
@@ -225,6 +227,9 @@ impl ClusterCtx {
     pub fn new(c: &Cluster) -> Self {
         let v = c.kubernetes_version;
         let docker = c.runs_docker();
+        let kubeadm_api = crate::releases::matrix()
+            .minor(v)
+            .map_or(KUBEADM_V1BETA4, |k| k.kubeadm_api.as_str());
         ClusterCtx {
             name: c.name.to_string(),
             kubernetes_version: v.to_string(),
@@ -251,12 +256,8 @@ impl ClusterCtx {
             vxlan_port: c.network.vxlan_port,
             tunnel: c.network.get().tunnel(&c.network),
             ca_cert_hash: c.ca_cert_hash.as_ref().map(|h| h.as_str().to_owned()),
-            kubeadm_api: if v >= KUBEADM_V1BETA4 {
-                "kubeadm.k8s.io/v1beta4"
-            } else {
-                "kubeadm.k8s.io/v1beta3"
-            },
-            kubeadm_args_as_list: v >= KUBEADM_V1BETA4,
+            kubeadm_api,
+            kubeadm_args_as_list: kubeadm_api == KUBEADM_V1BETA4,
             has_windows: c.has_windows(),
             linux_worker_taint: c.linux_worker_taint,
             ha: c.nodes.iter().filter(|n| n.is_control_plane()).count() > 1,
@@ -275,8 +276,8 @@ impl ClusterCtx {
                 "npipe:////./pipe/containerd-containerd"
             },
             windows_runtime_service: if docker { "docker" } else { "containerd" },
-            versions: Versions::pinned(),
-            containerd: ContainerdCtx::new(Versions::pinned().containerd),
+            versions: c.versions.clone(),
+            containerd: ContainerdCtx::new(&c.versions.containerd, &c.versions.pause_image),
             cloud: c.cloud.clone().filter(|_| c.needs_cloud_routes()),
             windows_images: images(c),
         }
@@ -360,28 +361,51 @@ impl NodeCtx {
 /// version 2 under `io.containerd.grpc.v1.cri` up to 1.7, version 3 under
 /// `io.containerd.cri.v1.runtime` from 2.0, and from 2.1 the list `bin_dirs` in place of
 /// `bin_dir` (containerd `internal/cri/config/config.go`, `CniConfig`; setting both is an
-/// error there).
+/// error there). The pod sandbox image is `sandbox_image` of the CRI plugin up to 1.7 and
+/// `pinned_images.sandbox` of `io.containerd.cri.v1.images` from 2.0 (v2.2.7
+/// `internal/cri/config/config.go`, `ImageConfig.PinnedImages`); kubeplan always sets it,
+/// since only containerd 2.3 and later default to a pause image with a Windows Server 2025
+/// manifest (registry.k8s.io/pause:3.10.2, containerd PR #13156, not backported).
 #[derive(Serialize)]
 pub struct ContainerdCtx {
     pub config_version: u8,
     pub cri_plugin: &'static str,
     pub cni_bin_dirs: bool,
+    pub sandbox_image: String,
 }
 
 impl ContainerdCtx {
     /// The settings' shape for a containerd release `MAJOR.MINOR.PATCH`.
-    pub fn new(version: &str) -> Self {
+    pub fn new(version: &str, sandbox_image: &str) -> Self {
+        let shape = ContainerdShape::new(version);
+        ContainerdCtx {
+            config_version: shape.config_version,
+            cri_plugin: shape.cri_plugin,
+            cni_bin_dirs: shape.cni_bin_dirs,
+            sandbox_image: sandbox_image.to_owned(),
+        }
+    }
+}
+
+struct ContainerdShape {
+    config_version: u8,
+    cri_plugin: &'static str,
+    cni_bin_dirs: bool,
+}
+
+impl ContainerdShape {
+    fn new(version: &str) -> Self {
         let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
         let major = parts.next().unwrap_or(0);
         let minor = parts.next().unwrap_or(0);
         if major < 2 {
-            ContainerdCtx {
+            ContainerdShape {
                 config_version: 2,
                 cri_plugin: "io.containerd.grpc.v1.cri",
                 cni_bin_dirs: false,
             }
         } else {
-            ContainerdCtx {
+            ContainerdShape {
                 config_version: 3,
                 cri_plugin: "io.containerd.cri.v1.runtime",
                 cni_bin_dirs: minor >= 1 || major > 2,
@@ -615,6 +639,8 @@ pub fn steps(c: &Cluster, g: &Graph, files_of: impl Fn(&str) -> Vec<String>) -> 
 mod tests {
     use super::ContainerdCtx;
 
+    const PAUSE: &str = "registry.k8s.io/pause:3.10.2";
+
     /// containerd-config.toml for a containerd release, as TOML.
     fn containerd_config(version: &str) -> toml::Table {
         let engine = crate::render::engine::engine(crate::network::Kind::FlannelVxlan, "none")
@@ -622,7 +648,7 @@ mod tests {
         let mut context = tera::Context::new();
         context.insert(
             "cluster",
-            &serde_json::json!({ "containerd": ContainerdCtx::new(version) }),
+            &serde_json::json!({ "containerd": ContainerdCtx::new(version, PAUSE) }),
         );
         context.insert("node", &serde_json::json!({ "name": "win-1" }));
         let text = engine
@@ -650,6 +676,23 @@ mod tests {
         assert_eq!(cni["bin_dir"].as_str(), Some(r"C:\opt\cni\bin"));
         assert_eq!(cni["conf_dir"].as_str(), Some(r"C:\etc\cni\net.d"));
         assert_eq!(cni.len(), 2);
+        // v1.7.34 pkg/cri/config/config.go: PluginConfig `sandbox_image`.
+        let cri = config["plugins"]["io.containerd.grpc.v1.cri"]
+            .as_table()
+            .unwrap();
+        assert_eq!(cri["sandbox_image"].as_str(), Some(PAUSE));
+    }
+
+    #[test]
+    fn containerd_2_pins_the_sandbox_image_under_the_images_plugin() {
+        // v2.0.11 and v2.3.4 internal/cri/config/config.go: ImageConfig `pinned_images`,
+        // key "sandbox", under plugins.'io.containerd.cri.v1.images'.
+        for version in ["2.0.11", "2.3.4"] {
+            let config = containerd_config(version);
+            let pinned = &config["plugins"]["io.containerd.cri.v1.images"]["pinned_images"];
+            assert_eq!(pinned["sandbox"].as_str(), Some(PAUSE), "{version}");
+            assert!(config["plugins"].get("io.containerd.grpc.v1.cri").is_none());
+        }
     }
 
     #[test]

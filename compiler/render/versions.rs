@@ -1,50 +1,63 @@
-//! The upstream releases the scripts install, pinned so output is reproducible.
-//! Bumping one is a reviewed change of the golden files.
+//! The upstream releases the scripts install: the release matrix's pinned versions
+//! (`releases/matrix.toml`), or the versions the spec's `releases` block pins instead.
 
 use serde::Serialize;
 
-/// Pinned versions of everything the scripts download.
-#[derive(Clone, Debug, Serialize)]
+use crate::releases::matrix;
+
+/// The version of everything the scripts download.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Versions {
     /// containerd for Windows nodes (Linux nodes take their distribution's package).
-    pub containerd: &'static str,
+    pub containerd: String,
     /// flannel: the Linux DaemonSet image and `flanneld.exe` on Windows.
-    pub flannel: &'static str,
+    pub flannel: String,
     /// flannel's CNI plugin (image on Linux, `flannel.exe` on Windows).
-    pub flannel_cni_plugin: &'static str,
+    pub flannel_cni_plugin: String,
     /// containernetworking/plugins for Windows (`host-local.exe` reserves kube-proxy's source VIP).
-    pub cni_plugins: &'static str,
+    pub cni_plugins: String,
     /// microsoft/windows-container-networking (`sdnoverlay.exe`, `sdnbridge.exe`).
-    pub windows_cni: &'static str,
+    pub windows_cni: String,
     /// Calico: the Tigera operator manifest and, through it, calico-node on Linux and Windows.
-    pub calico: &'static str,
+    pub calico: String,
     /// Docker Engine's static Windows build, for `container_runtime = "docker"`.
-    pub docker_windows: &'static str,
+    pub docker_windows: String,
     /// Mirantis cri-dockerd: the CRI in front of Docker since Kubernetes 1.24.
-    pub cri_dockerd: &'static str,
+    pub cri_dockerd: String,
     /// Cloudbase's certified Open vSwitch MSI with the OVN host feature (seed 003).
-    pub ovs_msi: &'static str,
+    pub ovs_msi: String,
     /// Cloudbase's OVN CNI plugin for Windows (seed 003).
-    pub ovn_cni: &'static str,
-    /// The Windows pause image (multi-arch; needed on ltsc2022).
-    pub pause_image: &'static str,
+    pub ovn_cni: String,
+    /// The pod sandbox image of Windows nodes, with a manifest for every Windows release
+    /// the matrix supports.
+    pub pause_image: String,
 }
 
 impl Versions {
-    /// The versions this release of kubeplan was tested with.
-    pub fn pinned() -> Self {
+    /// The matrix's versions, with `pinned(component)` in place of any the spec pins.
+    pub fn resolve(pinned: impl Fn(&str) -> Option<String>) -> Self {
+        let v =
+            |name: &str| pinned(name).unwrap_or_else(|| matrix().component(name).version.clone());
         Versions {
-            containerd: "1.7.22",
-            flannel: "v0.25.6",
-            flannel_cni_plugin: "v1.5.1-flannel2",
-            cni_plugins: "v1.5.1",
-            windows_cni: "v0.3.0",
-            calico: "v3.28.2",
-            docker_windows: "27.3.1",
-            cri_dockerd: "0.3.15",
-            ovs_msi: "https://cloudbase.it/downloads/openvswitch-hyperv-2.7.0-certified.msi",
-            ovn_cni: "https://cloudbase.it/downloads/ovn_cni.exe",
-            pause_image: "mcr.microsoft.com/oss/kubernetes/pause:3.9",
+            containerd: v("containerd"),
+            flannel: v("flannel"),
+            flannel_cni_plugin: v("flannel_cni_plugin"),
+            cni_plugins: v("cni_plugins"),
+            windows_cni: v("windows_cni"),
+            calico: v("calico"),
+            docker_windows: v("docker"),
+            cri_dockerd: v("cri_dockerd"),
+            ovs_msi: format!(
+                "https://cloudbase.it/downloads/openvswitch-hyperv-{}-certified.msi",
+                v("openvswitch")
+            ),
+            ovn_cni: "https://cloudbase.it/downloads/ovn_cni.exe".to_owned(),
+            pause_image: format!("registry.k8s.io/pause:{}", v("pause")),
         }
+    }
+
+    /// The matrix's versions, nothing pinned.
+    pub fn defaults() -> Self {
+        Versions::resolve(|_| None)
     }
 }

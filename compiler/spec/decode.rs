@@ -12,8 +12,8 @@ use crate::model::{NetworkMode, NodeName, Platform, Runtime};
 use crate::network::Plugin;
 use crate::spec::reader::{BodyReader, Schema};
 use crate::spec::{
-    block_label, CloudSpec, ClusterSpec, NetworkSpec, NodeSpec, ResourcesSpec, Spanned, Spec,
-    Variable,
+    block_label, CloudSpec, ClusterSpec, NetworkSpec, NodeSpec, PinSpec, ReleasesSpec,
+    ResourcesSpec, Spanned, Spec, Variable,
 };
 
 const TOP: Schema = Schema {
@@ -33,7 +33,19 @@ const CLUSTER: Schema = Schema {
         "windows_support",
         "dhcp_domain_name",
     ],
-    blocks: &["network", "join", "cloud"],
+    blocks: &["network", "join", "cloud", "releases"],
+};
+
+const RELEASES: Schema = Schema {
+    name: "releases",
+    attributes: &["allow_newer_patch"],
+    blocks: &crate::releases::PINNABLE,
+};
+
+const PIN: Schema = Schema {
+    name: "component",
+    attributes: &["version"],
+    blocks: &[],
 };
 
 const CLOUD: Schema = Schema {
@@ -115,8 +127,8 @@ const RESOURCES: Schema = Schema {
 };
 
 /// Every block schema of the spec language, for documentation checks.
-pub(crate) const SCHEMAS: [&Schema; 9] = [
-    &TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &CLOUD, &NODE, &NODE_POOL, &RESOURCES,
+pub(crate) const SCHEMAS: [&Schema; 11] = [
+    &TOP, &CLUSTER, &NETWORK, &VXLAN, &JOIN, &CLOUD, &RELEASES, &PIN, &NODE, &NODE_POOL, &RESOURCES,
 ];
 
 /// Flannel's Windows backend only accepts this VNI; it is also the default.
@@ -227,7 +239,7 @@ impl Decoder<'_> {
             .parsed(
                 "kubernetes_version",
                 Code::KubernetesVersion,
-                "write a release such as \"1.29.4\"",
+                "write a release such as \"1.35.8\" (docs/releases.md lists the known ones)",
                 |s| s.parse(),
             )
             .required(&mut r, "kubernetes_version");
@@ -251,6 +263,7 @@ impl Decoder<'_> {
         let network_block = r.block("network");
         let join_block = r.block("join");
         let cloud_block = r.block("cloud");
+        let releases_block = r.block("releases");
         let header = r.header.clone();
         let network = match network_block {
             Some(b) => self.network(file, b, diags),
@@ -284,8 +297,12 @@ impl Decoder<'_> {
                 route_table: c.string("route_table").optional(),
             }
         });
+        let releases = releases_block
+            .map(|b| self.releases(file, b, diags))
+            .unwrap_or_default();
         Some(ClusterSpec {
             cloud,
+            releases,
             name: name?,
             kubernetes_version: kubernetes_version?,
             container_runtime: container_runtime?,
@@ -297,6 +314,46 @@ impl Decoder<'_> {
             windows_support: windows_support?,
             dhcp_domain_name,
         })
+    }
+
+    /// `releases { allow_newer_patch = true  containerd { version = "2.1.4" } }`.
+    fn releases(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> ReleasesSpec {
+        let mut r = self.reader(
+            file,
+            &block.body,
+            header_span(file, block),
+            &RELEASES,
+            diags,
+        );
+        let allow_newer_patch = r.boolean("allow_newer_patch").optional();
+        let blocks: Vec<(&str, &Block)> = crate::releases::PINNABLE
+            .iter()
+            .filter_map(|name| Some((*name, r.block(name)?)))
+            .collect();
+        let mut pins = Vec::new();
+        for (name, b) in blocks {
+            let header = header_span(file, b);
+            let mut p = self.reader(file, &b.body, header.clone(), &PIN, diags);
+            let version = p
+                .parsed(
+                    "version",
+                    Code::InvalidValue,
+                    "write the release as its publisher tags it, e.g. \"2.3.4\" or \"v0.28.9\"",
+                    |s| s.parse(),
+                )
+                .required(&mut p, "version");
+            if let Some(version) = version {
+                pins.push(PinSpec {
+                    component: Spanned::new(name.to_owned(), header),
+                    version,
+                });
+            }
+        }
+        pins.sort_by_key(|p| p.component.span.range.start);
+        ReleasesSpec {
+            allow_newer_patch,
+            pins,
+        }
     }
 
     fn network(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> Option<NetworkSpec> {

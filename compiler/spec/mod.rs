@@ -69,6 +69,32 @@ pub struct ClusterSpec {
     pub dhcp_domain_name: Option<Spanned<String>>,
     /// The `cloud { ... }` block: where the cloud network settings go (aws, gce, azure).
     pub cloud: Option<CloudSpec>,
+    /// The `releases { ... }` block: versions the operator pins instead of the matrix's.
+    pub releases: ReleasesSpec,
+}
+
+/// The `releases { ... }` block of the cluster.
+#[derive(Clone, Debug, Default)]
+pub struct ReleasesSpec {
+    /// Accept a patch of a known Kubernetes minor newer than the matrix's newest.
+    pub allow_newer_patch: Option<Spanned<bool>>,
+    /// `COMPONENT { version = "..." }` blocks, in the order written.
+    pub pins: Vec<PinSpec>,
+}
+
+/// A `COMPONENT { version = "..." }` block inside `releases`.
+#[derive(Clone, Debug)]
+pub struct PinSpec {
+    /// The component, a name of the release matrix, at the block's header.
+    pub component: Spanned<String>,
+    pub version: Spanned<crate::model::ComponentVersion>,
+}
+
+impl ReleasesSpec {
+    /// The operator's version of a component, if the block pins one.
+    pub fn pin(&self, component: &str) -> Option<&PinSpec> {
+        self.pins.iter().find(|p| p.component.value == component)
+    }
 }
 
 /// The `cloud { ... }` block of the cluster: names the cloud network script needs.

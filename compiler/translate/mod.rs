@@ -57,6 +57,11 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         windows_support: c.windows_support.value,
         cloud: crate::cloud::Cloud::of(spec),
         nodes,
+        versions: crate::render::Versions::resolve(|component| {
+            c.releases
+                .pin(component)
+                .map(|p| p.version.value.as_str().to_owned())
+        }),
     }
 }
 

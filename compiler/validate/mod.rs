@@ -3,10 +3,13 @@
 //!
 //! Rules live by subject: `nodes` (one node at a time and duplicates), `topology`
 //! (roles across the cluster), `network` (CIDRs, VXLAN, addresses; each network's own
-//! rules are in its module under `network/`); the cloud's are under `cloud/`.
+//! rules are in its module under `network/`), `releases` (what the release matrix
+//! says of the Kubernetes release, the Windows releases and the components); the
+//! cloud's are under `cloud/`.
 
 mod network;
 mod nodes;
+mod releases;
 mod topology;
 
 pub use network::MAX_NODE_CIDR_MASK;
@@ -29,6 +32,7 @@ pub fn validate(spec: &Spec, prior: Option<&State>) -> Diagnostics {
     topology::check(spec, &mut diags);
     network::check(spec, &mut diags);
     crate::cloud::check(spec, &mut diags);
+    releases::check(spec, &mut diags);
     diags.sort();
     diags
 }

@@ -1,16 +1,14 @@
 //! Rules about the network that hold for every network: CIDRs, node addresses, VXLAN on
-//! Windows, host-gw's L2 segment, the Kubernetes release. Each network's own rules are in
+//! Windows, host-gw's L2 segment. Each network's own rules are in
 //! its module under `network/`, run from here.
 
 use ipnet::Ipv4Net;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::model::{KubeVersion, NetworkMode, Platform};
+use crate::model::{NetworkMode, Platform};
 use crate::spec::decode::{DEFAULT_VXLAN_PORT, DEFAULT_VXLAN_VNI};
 use crate::spec::{NodeSpec, Spanned, Spec};
 
-/// The oldest release with packages on pkgs.k8s.io, where the scripts install from.
-pub const MIN_KUBERNETES: KubeVersion = KubeVersion::new(1, 24, 0);
 /// A node's pod subnet holds at least the gateway, the host endpoint and two pods.
 pub const MAX_NODE_CIDR_MASK: u8 = 29;
 
@@ -29,27 +27,6 @@ fn check_generated(spec: &Spec, diags: &mut Diagnostics) {
     let c = &spec.cluster;
     if let Some(domain) = &c.dhcp_domain_name {
         check_dhcp_domain(c.platform.value, domain, diags);
-    }
-    let version = &c.kubernetes_version;
-    if version.value < MIN_KUBERNETES {
-        diags.push(
-            Diagnostic::error(
-                Code::KubernetesVersion,
-                Some(version.span.clone()),
-                format!("Kubernetes {} is older than {MIN_KUBERNETES}", version.value),
-            )
-            .with_help("the scripts install from pkgs.k8s.io, which starts at 1.24 (Windows nodes need 1.15 or later in any case)"),
-        );
-    }
-    if version.value.major != 1 {
-        diags.push(
-            Diagnostic::error(
-                Code::KubernetesVersion,
-                Some(version.span.clone()),
-                format!("Kubernetes {} is not a 1.x release", version.value),
-            )
-            .with_help("write a release such as \"1.29.4\""),
-        );
     }
 }
 

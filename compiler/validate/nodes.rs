@@ -99,24 +99,10 @@ fn windows_os(spec: &Spec, n: &NodeSpec, diags: &mut Diagnostics) {
             .with_help("Windows truncates its NetBIOS name to 15 characters; the node's hostname must match the node name"),
         );
     }
-    let Some(version) = &n.windows_version else {
+    if n.windows_version.is_none() {
         diags.push(
             Diagnostic::error(Code::OsAttributes, Some(n.name.span.clone()), format!("windows node {name:?} has no windows_version"))
-                .with_help("add windows_version = \"ltsc2019\"; containers must match the host's build (seed 004)"),
-        );
-        return;
-    };
-    if !version.value.runs_current_kubernetes() {
-        diags.push(
-            Diagnostic::error(
-                Code::WindowsRelease,
-                Some(version.span.clone()),
-                format!(
-                    "Kubernetes {} does not run on Windows Server {}",
-                    spec.cluster.kubernetes_version.value, version.value
-                ),
-            )
-            .with_help("use ltsc2019 (1809) or later: Kubernetes from 1.24 (the oldest kubeplan installs) supports Windows Server 2019 and later, containerd needs 1809, and Rancher requires 1809+ for Windows containers (seed 000)"),
+                .with_help("add windows_version = \"ltsc2022\"; containers must match the host's build (seed 004)"),
         );
     }
 }

@@ -1,14 +1,15 @@
 # Calico as RKE2 runs it with Windows nodes (seed 001): containerd on every node, Calico
 # VXLAN through the Tigera operator, calico-node on Windows as a HostProcess pod. An HA
 # control plane of three Linux control-plane + etcd nodes behind a virtual IP, three Linux
-# workers (Typha's replicas), and Windows Server 2022 and 2019 workers on vSphere.
+# workers (Typha's replicas), and two Windows Server 2022 workers on vSphere (Calico for
+# Windows does not list Windows Server 2025 yet: projectcalico/calico #11691).
 
 locals {
   hosts = "172.16.40.0/24"
 }
 
 cluster "calico" {
-  kubernetes_version     = "1.30.6"
+  kubernetes_version     = "1.35.8"
   container_runtime      = "containerd"
   control_plane_endpoint = "${cidrhost(local.hosts, 100)}:6443"
   platform               = "vsphere"
@@ -49,9 +50,9 @@ node "win-2022" {
   interface       = "Ethernet0"
 }
 
-node "win-2019" {
+node "win-2022-2" {
   os              = "windows"
-  windows_version = "ltsc2019"
+  windows_version = "ltsc2022"
   roles           = ["worker"]
   address         = cidrhost(local.hosts, 51)
   interface       = "Ethernet0"

@@ -7,7 +7,7 @@ locals {
 }
 
 cluster "gce" {
-  kubernetes_version     = "1.30.6"
+  kubernetes_version     = "1.35.8"
   container_runtime      = "containerd"
   control_plane_endpoint = "${cidrhost(local.subnet, 10)}:6443"
   platform               = "gce"
@@ -59,7 +59,7 @@ node "win-1" {
 
 node "win-2" {
   os              = "windows"
-  windows_version = "ltsc2022"
+  windows_version = "ltsc2025"
   roles           = ["worker"]
   address         = cidrhost(local.subnet, 22)
   interface       = "Ethernet"

@@ -4,7 +4,7 @@
 # kubeadm init; the others join with --control-plane, one at a time.
 
 cluster "prod" {
-  kubernetes_version     = "1.31.2"
+  kubernetes_version     = "1.35.8"
   control_plane_endpoint = "k8s-api.prod.example.com:6443"
   platform               = "bare-metal"
   linux_worker_taint     = true
@@ -38,7 +38,7 @@ node_pool "win" {
   count           = 2
   address_range   = "10.20.0.32/29"
   os              = "windows"
-  windows_version = "ltsc2022"
+  windows_version = "ltsc2025"
   roles           = ["worker"]
   interface       = "Ethernet"
 }

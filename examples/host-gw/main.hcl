@@ -2,7 +2,7 @@
 # one Linux control plane, one Linux worker and two Windows workers.
 
 variable "k8s_version" {
-  default = "1.31.2"
+  default = "1.35.8"
 }
 
 cluster "metal" {
@@ -50,7 +50,7 @@ node "win-1" {
 
 node "win-2" {
   os              = "windows"
-  windows_version = "ltsc2019"
+  windows_version = "ltsc2025"
   roles           = ["worker"]
   address         = "192.168.10.22"
   interface       = "Ethernet 2"

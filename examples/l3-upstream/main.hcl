@@ -1,6 +1,6 @@
 # Upstream L3 routing (seed 003): every node has a local bridge on its own pod subnet, and
 # the top-of-rack router holds one static route per node (pod subnet via node address),
-# written to out/_cluster/routes.tsv. Bare metal, Kubernetes 1.30.
+# written to out/_cluster/routes.tsv. Bare metal, Kubernetes 1.35.
 
 locals {
   hosts = "10.127.132.128/25"
@@ -9,7 +9,7 @@ locals {
 }
 
 cluster "rack7" {
-  kubernetes_version     = "1.30.6"
+  kubernetes_version     = "1.35.8"
   control_plane_endpoint = format("%s:%d", local.cp_address, 6443)
   platform               = "bare-metal"
   linux_worker_taint     = true

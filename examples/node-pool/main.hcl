@@ -9,7 +9,7 @@ variable "windows_workers" {
 }
 
 cluster "fleet" {
-  kubernetes_version     = "1.31.2"
+  kubernetes_version     = "1.35.8"
   control_plane_endpoint = "172.16.0.10:6443"
   platform               = "bare-metal"
   linux_worker_taint     = true

@@ -1,10 +1,15 @@
+# LEGACY: kept because seed 003's topology needs Windows Server 2019 and Docker, which
+# upstream no longer supports for new clusters (validate warns: Open vSwitch deprecated
+# Windows in 3.7, Docker cannot run HostProcess containers, Kubernetes 1.35 no longer lists
+# Windows Server 2019; docs/releases.md). A new cluster uses flannel or Calico.
+#
 # OVN/OVS overlay (seed 003): Docker on every node, OVN central on the control plane,
 # Geneve tunnels between all nodes, and Windows Server 2019 workers whose pods sit on a
 # transparent docker network under OVS. Each node's pod subnet is planned by kubeplan
 # (the transparent network needs it before the node joins).
 
 cluster "ovn" {
-  kubernetes_version     = "1.29.10"
+  kubernetes_version     = "1.35.8"
   container_runtime      = "docker"
   control_plane_endpoint = "10.0.1.10:6443"
   platform               = "bare-metal"

@@ -4,7 +4,7 @@
 
 variable "k8s_version" {
   description = "The Kubernetes release every node installs"
-  default     = "1.29.4"
+  default     = "1.35.8"
 }
 
 cluster "demo" {
@@ -44,7 +44,7 @@ node "worker-1" {
 
 node "win-1" {
   os              = "windows"
-  windows_version = "ltsc2019"
+  windows_version = "ltsc2022"
   roles           = ["worker"]
   address         = "10.0.0.21"
   interface       = "Ethernet0"

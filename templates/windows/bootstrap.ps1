@@ -351,18 +351,32 @@ if (-not (Test-Path $criDockerd)) {
 Register-BootTask -Name 'cri-dockerd' -Script 'start-cri-dockerd.ps1'
 {%- else -%}
 $containerdDir = Join-Path $env:ProgramFiles 'containerd'
-if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
+{#- The release installed is recorded beside it, so that a new pin replaces the binaries (and
+    a node set up before the record, such as one on containerd 1.7, is brought to the pin)
+    instead of keeping an old containerd under a config of a newer layout, which it refuses
+    (containerd v1.7 services/server/config/config.go rejects config version 3). #}
+$containerdRecord = Join-Path $containerdDir 'kubeplan-version.txt'
+$containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
+$containerdInstalled = if (Test-Path $containerdRecord) { (Get-Content -Raw -Path $containerdRecord).Trim() } else { '' }
+if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
     $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"
     $archive = Join-Path $env:TEMP "containerd-$ContainerdVersion-windows-amd64.tar.gz"
     Save-VerifiedFile -Uri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz" -Path $archive `
         -ChecksumUri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz.sha256sum"
+    # Replacing the binaries of a running containerd (and the kubelet that depends on it):
+    # drain the node first (`kubectl drain NODE --ignore-daemonsets`) when a pin changes.
+    Stop-Service -Name containerd -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $containerdDir | Out-Null
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $containerdDir, '--strip-components=1'
     Copy-Item -Force -Path (Join-Path $Here 'containerd-config.toml') -Destination "$containerdDir\config.toml"
-    Invoke-Program "$containerdDir\containerd.exe" '--register-service'
+    if (-not $containerdService) {
+        Invoke-Program "$containerdDir\containerd.exe" '--register-service'
+    }
+    Set-Content -Path $containerdRecord -Value $ContainerdVersion -Encoding ascii
 }
-# kubeplan's config (only the CNI folders): containerd restarts only when it changed.
+# kubeplan's config (the sandbox image and the CNI folders): containerd restarts only when
+# it changed.
 $config = "$containerdDir\config.toml"
 $wanted = Join-Path $Here 'containerd-config.toml'
 if (-not (Test-Path $config) -or (Get-FileHash -Path $config).Hash -ne (Get-FileHash -Path $wanted).Hash) {

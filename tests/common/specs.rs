@@ -106,6 +106,15 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
     // A node named after a command: `NODE_NAME=cp` reads to shellcheck as a command's
     // output forgotten (SC2209) unless the value is quoted.
     let command_name = three_node.replace("\"worker-1\"", "\"cp\"");
+    // Windows Server 2019, which Kubernetes 1.35 still runs (warned): the KB4489899 check
+    // of flannel VXLAN on 2019.
+    let ltsc2019 = three_node.replace("\"ltsc2022\"", "\"ltsc2019\"");
+    // containerd 1.7 pinned: its config version 2 layout (1.35 is the last minor on 1.x).
+    let containerd_1_7 = three_node.replacen(
+        "  network {",
+        "  releases {\n    containerd {\n      version = \"1.7.28\"\n    }\n  }\n\n  network {",
+        1,
+    );
     let version = |v: &str| VarInputs {
         vars: vec![format!("k8s_version={v}")],
         ..VarInputs::default()
@@ -117,6 +126,8 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
         ("three-node@docker".into(), docker, none()),
         ("three-node@docker-host-gw".into(), docker_host_gw, none()),
         ("three-node@command-name".into(), command_name, none()),
+        ("three-node@ltsc2019".into(), ltsc2019, none()),
+        ("three-node@containerd-1.7".into(), containerd_1_7, none()),
         (
             "three-node@1.24.0".into(),
             three_node.clone(),
@@ -127,7 +138,12 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
             three_node.clone(),
             version("1.31.0"),
         ),
-        ("three-node@1.34.1".into(), three_node, version("1.34.1")),
+        (
+            "three-node@1.34.1".into(),
+            three_node.clone(),
+            version("1.34.1"),
+        ),
+        ("three-node@1.37.0".into(), three_node, version("1.37.0")),
     ]
 }
 

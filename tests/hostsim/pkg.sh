@@ -43,7 +43,7 @@ hs_k8s_channel() {
 
 # True when a pkgs.k8s.io channel vX.Y exists: v1.24 to the newest release the simulator knows.
 hs_channel_exists() {
-  [[ $1 =~ ^v1\.([0-9]+)$ ]] && ((BASH_REMATCH[1] >= 24 && BASH_REMATCH[1] <= 35))
+  [[ $1 =~ ^v1\.([0-9]+)$ ]] && ((BASH_REMATCH[1] >= 24 && BASH_REMATCH[1] <= 37))
 }
 
 # Records PACKAGE at VERSION, its programs and units, and its dependencies. Services to

@@ -19,8 +19,8 @@ NODE_INTERFACE='ens192'
 DISTRO='rocky-9.4'
 DISTRO_ID='rocky'
 DISTRO_MAJOR='9'
-KUBE_VERSION='1.30.6'
-KUBE_CHANNEL='v1.30'
+KUBE_VERSION='1.35.8'
+KUBE_CHANNEL='v1.35'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -248,8 +248,10 @@ log "CA cert hash: $ca_hash"
 log "pin it in the spec as cluster.join.ca_cert_hash, or pass it to the other nodes' scripts"
 
 # --- step cni/cp-01: Calico VXLAN --------------------------------------
-calico_version='v3.28.2'
-log "installing the Tigera operator of Calico $calico_version"
+calico_version='v3.32.1'
+log "installing the CRDs and the Tigera operator of Calico $calico_version"
+kubectl apply --server-side --force-conflicts \
+  -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/v1_crd_projectcalico_org.yaml"
 kubectl apply --server-side --force-conflicts \
   -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"
 kubectl wait --for condition=established --timeout=180s \

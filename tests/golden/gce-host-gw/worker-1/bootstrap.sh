@@ -19,8 +19,8 @@ NODE_INTERFACE='ens4'
 DISTRO='ubuntu-22.04'
 DISTRO_ID='ubuntu'
 DISTRO_MAJOR='22'
-KUBE_VERSION='1.30.6'
-KUBE_CHANNEL='v1.30'
+KUBE_VERSION='1.35.8'
+KUBE_CHANNEL='v1.35'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -196,7 +196,7 @@ CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
 CRI_SOCKET='unix:///var/run/containerd/containerd.sock'
 join_config=/run/kubeplan/kubeadm-join.yaml
 join_config_lines=(
-  "apiVersion: kubeadm.k8s.io/v1beta3"
+  "apiVersion: kubeadm.k8s.io/v1beta4"
   "kind: JoinConfiguration"
   "discovery:"
   "  bootstrapToken:"

@@ -19,8 +19,8 @@ NODE_INTERFACE='eno1'
 DISTRO='rocky-9.4'
 DISTRO_ID='rocky'
 DISTRO_MAJOR='9'
-KUBE_VERSION='1.30.6'
-KUBE_CHANNEL='v1.30'
+KUBE_VERSION='1.35.8'
+KUBE_CHANNEL='v1.35'
 NODE_LABELS='node.kubernetes.io/ingress=true'
 NODE_TAINTS='cattle.io/os=linux:NoSchedule'
 # Work from the folder holding this script and its files.
@@ -207,7 +207,7 @@ CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
 CRI_SOCKET='unix:///var/run/containerd/containerd.sock'
 join_config=/run/kubeplan/kubeadm-join.yaml
 join_config_lines=(
-  "apiVersion: kubeadm.k8s.io/v1beta3"
+  "apiVersion: kubeadm.k8s.io/v1beta4"
   "kind: JoinConfiguration"
   "discovery:"
   "  bootstrapToken:"

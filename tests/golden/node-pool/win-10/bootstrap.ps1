@@ -66,16 +66,16 @@ $WindowsVersion = 'ltsc2022'
 $ExpectedBuild = 20348
 $MinRevision = 0
 $MinRevisionReason = ''
-$KubernetesVersion = 'v1.31.2'
+$KubernetesVersion = 'v1.35.8'
 $ControlPlaneEndpoint = '172.16.0.10:6443'
 $ClusterCidr = '10.244.0.0/16'
 $HnsNetworkName = 'cbr0'
 $CriSocket = 'npipe:////./pipe/containerd-containerd'
-$ContainerdVersion = '1.7.22'
-$FlannelVersion = 'v0.25.6'
-$FlannelCniVersion = 'v1.5.1-flannel2'
-$CniPluginsVersion = 'v1.5.1'
-$WindowsCniVersion = 'v0.3.0'
+$ContainerdVersion = '2.3.4'
+$FlannelVersion = 'v0.28.9'
+$FlannelCniVersion = 'v1.9.1-flannel1'
+$CniPluginsVersion = 'v1.9.1'
+$WindowsCniVersion = 'v0.3.1'
 
 $KubeDir = 'C:\k'
 $CniBinDir = 'C:\opt\cni\bin'
@@ -173,6 +173,9 @@ function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $Depend
     $runner = @(
         "$KubeDir\kube-log-runner.exe"
         "-log-file=$logDir\$Name.log"
+        # A new file at 100 MB; files older than a week are removed.
+        '-log-file-size=100M'
+        '-log-file-age=168h'
         "$KubeDir\$Name.exe"
     )
     $BinaryPath = ($runner + $Arguments) -join ' '
@@ -303,18 +306,28 @@ if (-not $pkiLink) {
 Add-ToPath $KubeDir
 
 $containerdDir = Join-Path $env:ProgramFiles 'containerd'
-if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
+$containerdRecord = Join-Path $containerdDir 'kubeplan-version.txt'
+$containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
+$containerdInstalled = if (Test-Path $containerdRecord) { (Get-Content -Raw -Path $containerdRecord).Trim() } else { '' }
+if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
     $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"
     $archive = Join-Path $env:TEMP "containerd-$ContainerdVersion-windows-amd64.tar.gz"
     Save-VerifiedFile -Uri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz" -Path $archive `
         -ChecksumUri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz.sha256sum"
+    # Replacing the binaries of a running containerd (and the kubelet that depends on it):
+    # drain the node first (`kubectl drain NODE --ignore-daemonsets`) when a pin changes.
+    Stop-Service -Name containerd -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path $containerdDir | Out-Null
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $containerdDir, '--strip-components=1'
     Copy-Item -Force -Path (Join-Path $Here 'containerd-config.toml') -Destination "$containerdDir\config.toml"
-    Invoke-Program "$containerdDir\containerd.exe" '--register-service'
+    if (-not $containerdService) {
+        Invoke-Program "$containerdDir\containerd.exe" '--register-service'
+    }
+    Set-Content -Path $containerdRecord -Value $ContainerdVersion -Encoding ascii
 }
-# kubeplan's config (only the CNI folders): containerd restarts only when it changed.
+# kubeplan's config (the sandbox image and the CNI folders): containerd restarts only when
+# it changed.
 $config = "$containerdDir\config.toml"
 $wanted = Join-Path $Here 'containerd-config.toml'
 if (-not (Test-Path $config) -or (Get-FileHash -Path $config).Hash -ne (Get-FileHash -Path $wanted).Hash) {

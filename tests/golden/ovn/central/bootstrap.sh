@@ -17,8 +17,8 @@ NODE_INTERFACE='eth0'
 DISTRO='ubuntu-22.04'
 DISTRO_ID='ubuntu'
 DISTRO_MAJOR='22'
-KUBE_VERSION='1.29.10'
-KUBE_CHANNEL='v1.29'
+KUBE_VERSION='1.35.8'
+KUBE_CHANNEL='v1.35'
 NODE_LABELS=''
 NODE_TAINTS=''
 OVN_CENTRAL='10.0.1.10'
@@ -172,7 +172,7 @@ fi
 systemctl enable --now docker
 cri_dockerd_changed=false
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
-CRI_DOCKERD_VERSION='0.3.15'
+CRI_DOCKERD_VERSION='0.4.3'
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
   log "cri-dockerd $CRI_DOCKERD_VERSION"
   tmp=$(mktemp -d)

@@ -66,7 +66,7 @@ $WindowsVersion = 'ltsc2019'
 $ExpectedBuild = 17763
 $MinRevision = 0
 $MinRevisionReason = ''
-$KubernetesVersion = 'v1.29.10'
+$KubernetesVersion = 'v1.35.8'
 $ControlPlaneEndpoint = '10.0.1.10:6443'
 $ClusterCidr = '10.244.0.0/16'
 $HnsNetworkName = 'external'
@@ -77,11 +77,11 @@ $CriSocket = 'npipe:////./pipe/cri-dockerd'
 $OvnCentral = '10.0.1.10'
 $OvsMsiUri = 'https://cloudbase.it/downloads/openvswitch-hyperv-2.7.0-certified.msi'
 $OvnCniUri = 'https://cloudbase.it/downloads/ovn_cni.exe'
-$DockerVersion = '27.3.1'
-$CriDockerdVersion = '0.3.15'
-$CniPluginsVersion = 'v1.5.1'
-$WindowsCniVersion = 'v0.3.0'
-$PauseImage = 'mcr.microsoft.com/oss/kubernetes/pause:3.9'
+$DockerVersion = '28.5.2'
+$CriDockerdVersion = '0.4.3'
+$CniPluginsVersion = 'v1.9.1'
+$WindowsCniVersion = 'v0.3.1'
+$PauseImage = 'registry.k8s.io/pause:3.10.2'
 
 $KubeDir = 'C:\k'
 $CniBinDir = 'C:\opt\cni\bin'
@@ -179,6 +179,9 @@ function Set-KubeService([string] $Name, [string[]] $Arguments, [string] $Depend
     $runner = @(
         "$KubeDir\kube-log-runner.exe"
         "-log-file=$logDir\$Name.log"
+        # A new file at 100 MB; files older than a week are removed.
+        '-log-file-size=100M'
+        '-log-file-age=168h'
         "$KubeDir\$Name.exe"
     )
     $BinaryPath = ($runner + $Arguments) -join ' '
@@ -433,7 +436,7 @@ if (Test-Path $KubeletConf) {
     # (validation.go, ValidateMixedArguments). Each value is checked to hold no quote.
     $joinConfig = Join-Path $KubeDir 'kubeadm-join.yaml'
     $joinText = @(
-        'apiVersion: kubeadm.k8s.io/v1beta3'
+        'apiVersion: kubeadm.k8s.io/v1beta4'
         'kind: JoinConfiguration'
         'discovery:'
         '  bootstrapToken:'

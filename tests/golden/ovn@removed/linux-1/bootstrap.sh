@@ -19,8 +19,8 @@ NODE_INTERFACE='eth0'
 DISTRO='debian-12'
 DISTRO_ID='debian'
 DISTRO_MAJOR='12'
-KUBE_VERSION='1.29.10'
-KUBE_CHANNEL='v1.29'
+KUBE_VERSION='1.35.8'
+KUBE_CHANNEL='v1.35'
 NODE_LABELS=''
 NODE_TAINTS=''
 OVN_CENTRAL='10.0.1.10'
@@ -171,7 +171,7 @@ fi
 systemctl enable --now docker
 cri_dockerd_changed=false
 # Kubernetes 1.24 removed dockershim: the kubelet talks to Docker through cri-dockerd.
-CRI_DOCKERD_VERSION='0.3.15'
+CRI_DOCKERD_VERSION='0.4.3'
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
   log "cri-dockerd $CRI_DOCKERD_VERSION"
   tmp=$(mktemp -d)
@@ -227,7 +227,7 @@ CA_CERT_HASH=$KUBEPLAN_CA_CERT_HASH
 CRI_SOCKET='unix:///var/run/cri-dockerd.sock'
 join_config=/run/kubeplan/kubeadm-join.yaml
 join_config_lines=(
-  "apiVersion: kubeadm.k8s.io/v1beta3"
+  "apiVersion: kubeadm.k8s.io/v1beta4"
   "kind: JoinConfiguration"
   "discovery:"
   "  bootstrapToken:"

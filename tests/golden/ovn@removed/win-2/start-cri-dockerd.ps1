@@ -5,7 +5,7 @@
 $ErrorActionPreference = 'Stop'
 $KubeDir = 'C:\k'
 $CriSocket = 'npipe:////./pipe/cri-dockerd'
-$PauseImage = 'mcr.microsoft.com/oss/kubernetes/pause:3.9'
+$PauseImage = 'registry.k8s.io/pause:3.10.2'
 
 # Keeps a program running: whenever it exits it starts again after a pause that doubles
 # from 5 s to 5 minutes (5 s again after a run of 10 minutes). Its stdout and stderr go to
