@@ -361,7 +361,9 @@ if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
 }
 if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion.tgz"
-    Save-VerifiedFile -Uri "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive
+    $cniRelease = "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion"
+    Save-VerifiedFile -Uri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive `
+        -ChecksumUri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz.sha256"
     $unpacked = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion"
     New-Item -ItemType Directory -Force -Path $unpacked | Out-Null
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $unpacked
