@@ -21,11 +21,6 @@ impl Today {
         }
     }
 
-    /// The day as written.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// True when `day` (`YYYY-MM-DD`) is before today.
     pub fn is_after(&self, day: &str) -> bool {
         self.0.as_str() > day

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use date::{today, Today};
 
-use crate::model::{Distro, DistroFamily, KubeVersion, WindowsVersion};
+use crate::model::{Distro, KubeVersion, WindowsVersion};
 
 /// The components a spec's `releases` block can pin, each a row of the matrix.
 pub const PINNABLE: [&str; 10] = [
@@ -270,24 +270,10 @@ pub fn numbers(version: &str) -> (u32, u32, u32) {
     )
 }
 
-impl DistroFamily {
-    /// Every family, for checks over the matrix.
-    pub fn all() -> [DistroFamily; 7] {
-        [
-            DistroFamily::Ubuntu,
-            DistroFamily::Debian,
-            DistroFamily::Rhel,
-            DistroFamily::Centos,
-            DistroFamily::Rocky,
-            DistroFamily::Almalinux,
-            DistroFamily::Sles,
-        ]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DistroFamily;
 
     fn is_date(s: &str) -> bool {
         s.len() == 10 && humantime::parse_rfc3339(&format!("{s}T00:00:00Z")).is_ok()
@@ -362,9 +348,17 @@ mod tests {
     #[test]
     fn cgroup_rows_name_families_and_parse_as_releases() {
         for row in &matrix().cgroup_v2 {
-            let family = DistroFamily::all()
-                .into_iter()
-                .find(|f| f.os_release_id() == row.family);
+            let family = [
+                DistroFamily::Ubuntu,
+                DistroFamily::Debian,
+                DistroFamily::Rhel,
+                DistroFamily::Centos,
+                DistroFamily::Rocky,
+                DistroFamily::Almalinux,
+                DistroFamily::Sles,
+            ]
+            .into_iter()
+            .find(|f| f.os_release_id() == row.family);
             assert!(family.is_some(), "{}", row.family);
             assert!(format!("{}-{}", row.family, row.from)
                 .parse::<Distro>()

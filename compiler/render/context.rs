@@ -377,38 +377,23 @@ pub struct ContainerdCtx {
 impl ContainerdCtx {
     /// The settings' shape for a containerd release `MAJOR.MINOR.PATCH`.
     pub fn new(version: &str, sandbox_image: &str) -> Self {
-        let shape = ContainerdShape::new(version);
-        ContainerdCtx {
-            config_version: shape.config_version,
-            cri_plugin: shape.cri_plugin,
-            cni_bin_dirs: shape.cni_bin_dirs,
-            sandbox_image: sandbox_image.to_owned(),
-        }
-    }
-}
-
-struct ContainerdShape {
-    config_version: u8,
-    cri_plugin: &'static str,
-    cni_bin_dirs: bool,
-}
-
-impl ContainerdShape {
-    fn new(version: &str) -> Self {
         let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
         let major = parts.next().unwrap_or(0);
         let minor = parts.next().unwrap_or(0);
+        let sandbox_image = sandbox_image.to_owned();
         if major < 2 {
-            ContainerdShape {
+            ContainerdCtx {
                 config_version: 2,
                 cri_plugin: "io.containerd.grpc.v1.cri",
                 cni_bin_dirs: false,
+                sandbox_image,
             }
         } else {
-            ContainerdShape {
+            ContainerdCtx {
                 config_version: 3,
                 cri_plugin: "io.containerd.cri.v1.runtime",
                 cni_bin_dirs: minor >= 1 || major > 2,
+                sandbox_image,
             }
         }
     }

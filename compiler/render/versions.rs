@@ -55,9 +55,4 @@ impl Versions {
             pause_image: format!("registry.k8s.io/pause:{}", v("pause")),
         }
     }
-
-    /// The matrix's versions, nothing pinned.
-    pub fn defaults() -> Self {
-        Versions::resolve(|_| None)
-    }
 }

@@ -4,15 +4,27 @@
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::{Os, Runtime};
-use crate::releases::{matrix, KubeMinor, Requirement, WindowsSupport};
+use crate::releases::{matrix, KubeMinor, Requirement, Today, WindowsSupport};
 use crate::spec::Spec;
 
 pub(super) fn check(spec: &Spec, diags: &mut Diagnostics) {
     let Some(minor) = check_known(spec, diags) else {
         return;
     };
-    check_end_of_life(spec, minor, diags);
-    check_windows(spec, minor, diags);
+    let today = match crate::releases::today() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(Code::Input, None, e)
+                    .with_help("set KUBEPLAN_TODAY to a date such as 2026-12-03, or unset it"),
+            );
+            None
+        }
+    };
+    if let Some(today) = &today {
+        check_end_of_life(spec, minor, today, diags);
+    }
+    check_windows(spec, minor, today.as_ref(), diags);
     check_containerd(spec, minor, diags);
     check_requirements(spec, minor, diags);
     check_components(spec, minor, diags);
@@ -23,7 +35,6 @@ fn check_known<'m>(spec: &Spec, diags: &mut Diagnostics) -> Option<&'m KubeMinor
     let m = matrix();
     let version = &spec.cluster.kubernetes_version;
     let v = version.value;
-    let known = m.known_kubernetes();
     let Some(minor) = m.minor(v) else {
         diags.push(
             Diagnostic::error(
@@ -31,7 +42,10 @@ fn check_known<'m>(spec: &Spec, diags: &mut Diagnostics) -> Option<&'m KubeMinor
                 Some(version.span.clone()),
                 format!("Kubernetes {v} is not a release kubeplan knows"),
             )
-            .with_help(format!("use one of {known} (docs/releases.md)")),
+            .with_help(format!(
+                "use one of {} (docs/releases.md)",
+                m.known_kubernetes()
+            )),
         );
         return None;
     };
@@ -52,25 +66,16 @@ fn check_known<'m>(spec: &Spec, diags: &mut Diagnostics) -> Option<&'m KubeMinor
                 ),
             )
             .with_help(format!(
-                "use one of {known}; if {v} has been released, set releases {{ allow_newer_patch = true }} in the cluster block"
+                "use one of {}; if {v} has been released, set releases {{ allow_newer_patch = true }} in the cluster block",
+                m.known_kubernetes()
             )),
         );
     }
     Some(minor)
 }
 
-fn check_end_of_life(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
+fn check_end_of_life(spec: &Spec, minor: &KubeMinor, today: &Today, diags: &mut Diagnostics) {
     let version = &spec.cluster.kubernetes_version;
-    let today = match crate::releases::today() {
-        Ok(t) => t,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(Code::Input, None, e)
-                    .with_help("set KUBEPLAN_TODAY to a date such as 2026-12-03, or unset it"),
-            );
-            return;
-        }
-    };
     if today.is_after(&minor.end_of_life) {
         let newest = &matrix()
             .kubernetes
@@ -94,9 +99,8 @@ fn check_end_of_life(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
 }
 
 /// Each Windows node's release, as the minor's row lists it.
-fn check_windows(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
+fn check_windows(spec: &Spec, minor: &KubeMinor, today: Option<&Today>, diags: &mut Diagnostics) {
     let listed = minor.windows.join(", ");
-    let today = crate::releases::today().ok();
     for n in &spec.nodes {
         let Some(w) = &n.windows_version else {
             continue;
@@ -107,7 +111,7 @@ fn check_windows(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
             w.value, release.build, minor.minor
         );
         let support = minor.windows_support(w.value);
-        if let (Some(today), true) = (&today, support != WindowsSupport::Refused) {
+        if let (Some(today), true) = (today, support != WindowsSupport::Refused) {
             check_windows_end_of_support(today, w, release, diags);
         }
         match support {
@@ -140,7 +144,7 @@ fn check_windows(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
 
 /// A Windows release past Microsoft's end of support gets no security updates.
 fn check_windows_end_of_support(
-    today: &crate::releases::Today,
+    today: &Today,
     w: &crate::spec::Spanned<crate::model::WindowsVersion>,
     release: &crate::releases::WindowsRelease,
     diags: &mut Diagnostics,

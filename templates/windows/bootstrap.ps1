@@ -357,7 +357,9 @@ $containerdDir = Join-Path $env:ProgramFiles 'containerd'
     (containerd v1.7 services/server/config/config.go rejects config version 3). #}
 $containerdRecord = Join-Path $containerdDir 'kubeplan-version.txt'
 $containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
-$containerdInstalled = if (Test-Path $containerdRecord) { (Get-Content -Raw -Path $containerdRecord).Trim() } else { '' }
+{#- Get-Content -Raw gives $null for an empty file in Windows PowerShell 5.1; the string
+    cast makes that '' instead of a method call on $null. #}
+$containerdInstalled = if (Test-Path $containerdRecord) { "$(Get-Content -Raw -Path $containerdRecord)".Trim() } else { '' }
 if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
     $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"

@@ -307,7 +307,7 @@ Add-ToPath $KubeDir
 $containerdDir = Join-Path $env:ProgramFiles 'containerd'
 $containerdRecord = Join-Path $containerdDir 'kubeplan-version.txt'
 $containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
-$containerdInstalled = if (Test-Path $containerdRecord) { (Get-Content -Raw -Path $containerdRecord).Trim() } else { '' }
+$containerdInstalled = if (Test-Path $containerdRecord) { "$(Get-Content -Raw -Path $containerdRecord)".Trim() } else { '' }
 if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
     $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"
