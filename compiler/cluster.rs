@@ -30,6 +30,10 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// What the scripts install: the release matrix's versions and the spec's pins.
     pub versions: crate::render::Versions,
+    /// Every download of the matrix at those versions, with its mirror URL and its check.
+    pub downloads: crate::releases::Downloads,
+    /// The site's artifact store (all unset without a `mirror` block).
+    pub mirror: crate::releases::Mirror,
 }
 
 /// The validated network.

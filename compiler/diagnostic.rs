@@ -238,6 +238,7 @@ codes! {
     ComponentVersion = "KP056": "a component version or Windows release a component does not run with",
     NodeRequirement = "KP057": "a Linux node that cannot meet what the Kubernetes minor's kubelet needs",
     Legacy = "KP058": "a component whose Windows support upstream has ended",
+    UnverifiedDownload = "KP059": "a download with no checksum to verify it against",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

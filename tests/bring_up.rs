@@ -78,20 +78,23 @@ fn cri_dockerd_comes_from_its_windows_archive() {
     // Linux tarball only.
     let mut docker = 0;
     for (spec, a) in files("/bootstrap.ps1") {
-        let Some(start) = text(a).find("releases/download/v$CriDockerdVersion/") else {
+        let Some(start) = text(a).find("/Mirantis/cri-dockerd/releases/download/v") else {
             continue;
         };
         docker += 1;
-        let rest = &text(a)[start..];
-        let asset = rest
-            .split('/')
-            .nth(3)
-            .and_then(|s| s.split('"').next())
+        let asset = text(a)[start..]
+            .split('\'')
+            .next()
+            .and_then(|url| url.rsplit('/').next())
             .expect("an asset name");
-        assert_eq!(
-            asset, "cri-dockerd-$CriDockerdVersion.win.amd64.zip",
-            "{}/{}",
-            spec.name, a.path
+        let version = asset
+            .strip_prefix("cri-dockerd-")
+            .and_then(|rest| rest.strip_suffix(".win.amd64.zip"));
+        assert!(
+            version.is_some_and(|v| !v.is_empty()),
+            "{}/{}: {asset}",
+            spec.name,
+            a.path
         );
     }
     assert!(docker > 0, "no Docker spec in the corpus");
@@ -244,10 +247,11 @@ fn kubelet_and_kube_proxy_write_their_logs_through_kube_log_runner() {
         let t = text(a);
         position(spec, a, "\"$KubeDir\\kube-log-runner.exe\"");
         position(spec, a, "\"-log-file=$logDir\\$Name.log\"");
+        // Both services stop before its file is replaced.
         position(
             spec,
             a,
-            "'kube-log-runner.exe' = @('kubelet', 'kube-proxy')",
+            "-Path (Join-Path $KubeDir 'kube-log-runner.exe') -Service 'kubelet', 'kube-proxy'",
         );
         let (major, minor) = {
             let mut v = spec.kubernetes_version.split('.');

@@ -28,7 +28,7 @@ fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
         .code(2)
         .stdout(predicate::str::contains("+ win-1/bootstrap.ps1 (create"))
         .stdout(predicate::str::contains(
-            "Plan: 14 to create, 0 to update, 0 to delete.",
+            "Plan: 15 to create, 0 to update, 0 to delete.",
         ));
     assert!(!spec.out().exists(), "plan writes nothing");
 
@@ -254,7 +254,8 @@ fn a_windows_control_plane_is_rejected_at_its_role() {
         "windows_version = \"ltsc2022\"\n  roles           = [\"worker\"]",
         "windows_version = \"ltsc2022\"\n  roles           = [\"controlplane\", \"worker\"]",
     );
-    assert_rejected(&text, "KP012", "48:22");
+    let at = common::line_col_after(&text, "node \"win-1\"", "\"controlplane\"");
+    assert_rejected(&text, "KP012", &at);
 }
 
 #[test]
@@ -263,16 +264,19 @@ fn overlapping_cidrs_are_rejected_at_the_second() {
         "service_cidr = \"10.96.0.0/12\"",
         "service_cidr = \"10.244.128.0/17\"",
     );
-    assert_rejected(&text, "KP019", "20:20");
+    let at = common::line_col(&text, "\"10.244.128.0/17\"");
+    assert_rejected(&text, "KP019", &at);
 }
 
 #[test]
 fn a_syntax_error_is_rejected_where_the_parser_stopped() {
     let text = three_node_spec().replace(
         "  platform               = \"vsphere\"",
-        "  platform               = \"vsphere",
+        "  platform               = = \"vsphere\"",
     );
-    assert_rejected(&text, "KP001", "17:21");
+    // At the second `=`, where an expression was expected.
+    let at = common::line_col(&text, "= \"vsphere\"");
+    assert_rejected(&text, "KP001", &at);
 }
 
 #[test]
@@ -482,16 +486,19 @@ fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_r
             "+ win-51/containerd-config.toml",
             "+ win-51/net-conf.json",
             "+ win-51/start-flanneld.ps1",
+            "~ _cluster/downloads.tsv",
             "~ _cluster/routes.tsv",
             "~ runbook.md",
         ],
         "{out}"
     );
+    // The pool's range grows by one in each row of what the Windows nodes fetch.
+    assert!(out.contains("\twin-[01:51]\t"), "{out}");
     assert!(
         out.contains("+win-51\twindows\t172.16.1.51\t10.244.53.0/24"),
         "{out}"
     );
-    assert!(out.contains("Plan: 5 to create, 2 to update, 0 to delete."));
+    assert!(out.contains("Plan: 5 to create, 3 to update, 0 to delete."));
 }
 
 #[test]
@@ -529,7 +536,7 @@ fn two_applies_at_once_one_wins_the_other_names_the_lock_holder() {
         let state: kubeplan::state::State =
             serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
         assert_eq!(state.serial, 1);
-        assert_eq!(state.artifacts.len(), 262);
+        assert_eq!(state.artifacts.len(), 263);
         assert!(
             !kubeplan::lock::lock_path(&spec.state()).exists(),
             "released"
@@ -628,7 +635,7 @@ fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     spec.kubeplan(&["apply", "--plan", saved_arg])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("14 created"));
+        .stdout(predicate::str::contains("15 created"));
 
     // A plan made, then overtaken by another apply: stale.
     spec.write_spec(&three_node_spec().replace("Ethernet0", "Ethernet1"));
@@ -688,7 +695,7 @@ fn a_saved_plan_is_refused_when_the_spec_the_variables_or_the_out_dir_moved() {
         .code(0);
     refused(
         &[],
-        "_cluster/routes.tsv renders differently than when the plan was made: were other variables given",
+        "_cluster/downloads.tsv renders differently than when the plan was made: were other variables given",
     );
     fs::write(spec.out().join("runbook.md"), "edited after the plan\n").unwrap();
     refused(
@@ -732,7 +739,7 @@ fn show_and_state_list_print_what_the_state_tracks() {
             state.lineage
         )))
         .stdout(predicate::str::contains("  win-1     windows  10.0.0.21\n"))
-        .stdout(predicate::str::contains("Artifacts: 14 "))
+        .stdout(predicate::str::contains("Artifacts: 15 "))
         .stdout(predicate::str::contains("  prepare/win-1  4\n"));
     spec.kubeplan(&["show", "--json"])
         .assert()

@@ -178,7 +178,12 @@ fn one_more_pool_node_renders_and_lists_only_that_node_and_the_shared_tables() {
     let listed = listed(&both.incremental);
     assert!(!listed.is_empty());
     for (action, path) in &listed {
-        let shared = ["_cluster/routes.tsv", "runbook.md"].contains(path);
+        let shared = [
+            "_cluster/downloads.tsv",
+            "_cluster/routes.tsv",
+            "runbook.md",
+        ]
+        .contains(path);
         assert!(
             (*action == Action::Create && path.starts_with("win-51/"))
                 || (*action == Action::Update && shared),

@@ -118,10 +118,14 @@ fn every_document_fits_the_schema() {
 
 #[test]
 fn a_json_diagnostic_has_the_code_summary_location_and_hint_of_the_human_one() {
-    let spec = SpecDir::new(&three_node_spec().replace(
+    let text = three_node_spec().replace(
         "windows_version = \"ltsc2022\"\n  roles           = [\"worker\"]",
         "windows_version = \"ltsc2022\"\n  roles           = [\"controlplane\", \"worker\"]",
-    ));
+    );
+    let spec = SpecDir::new(&text);
+    let at = common::line_col_after(&text, "node \"win-1\"", "\"controlplane\"");
+    let (line, column) = at.split_once(':').unwrap();
+    let (line, column): (u64, u64) = (line.parse().unwrap(), column.parse().unwrap());
     let doc = document(&schema(), &spec, &["validate", "--json"], 1);
     let d = doc["diagnostics"]
         .as_array()
@@ -134,8 +138,15 @@ fn a_json_diagnostic_has_the_code_summary_location_and_hint_of_the_human_one() {
         d["file"],
         spec.path().join("main.hcl").display().to_string()
     );
-    assert_eq!(d["start"], serde_json::json!({"line": 48, "column": 22}));
-    assert_eq!(d["end"], serde_json::json!({"line": 48, "column": 36}));
+    assert_eq!(
+        d["start"],
+        serde_json::json!({"line": line, "column": column})
+    );
+    // The end of `"controlplane"`, 14 characters on.
+    assert_eq!(
+        d["end"],
+        serde_json::json!({"line": line, "column": column + 14})
+    );
     assert_eq!(
         d["summary"],
         kubeplan::diagnostic::Code::ALL

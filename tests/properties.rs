@@ -121,8 +121,13 @@ impl Cluster {
             "10.0.0.5:6443"
         };
         let mut s = format!(
-            "cluster \"prop\" {{\n  kubernetes_version     = \"{}\"\n  container_runtime      = \"{}\"\n  control_plane_endpoint = \"{endpoint}\"\n  platform               = \"{}\"\n\n  network {{\n    plugin       = \"{}\"\n    mode         = \"{}\"\n    cluster_cidr = \"10.244.0.0/16\"\n    service_cidr = \"10.96.0.0/12\"\n  }}\n}}\n",
-            self.version, self.runtime, self.platform, self.plugin, self.mode
+            "cluster \"prop\" {{\n  kubernetes_version     = \"{}\"\n  container_runtime      = \"{}\"\n  control_plane_endpoint = \"{endpoint}\"\n  platform               = \"{}\"\n\n{}\n  network {{\n    plugin       = \"{}\"\n    mode         = \"{}\"\n    cluster_cidr = \"10.244.0.0/16\"\n    service_cidr = \"10.96.0.0/12\"\n  }}\n}}\n",
+            self.version,
+            self.runtime,
+            self.platform,
+            common::specs::ACCEPT_UNCHECKED,
+            self.plugin,
+            self.mode
         );
         let groups = [
             (

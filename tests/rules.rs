@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{three_node_spec, SpecDir};
+use common::{line_col as at, line_col_after as at_after, three_node_spec, SpecDir};
 use kubeplan::diagnostic::{Code, Severity};
 use kubeplan::spec::VarInputs;
 
@@ -22,6 +22,16 @@ cluster "demo" {
   container_runtime      = "containerd"
   control_plane_endpoint = "10.0.0.10:6443"
   platform               = "vsphere"
+
+  # Test hashes the spec vouches for: the two files whose publishers release no checksum.
+  releases {
+    flannel {
+      sha256 = { "flanneld.exe" = "1111111111111111111111111111111111111111111111111111111111111111" }
+    }
+    windows_cni {
+      sha256 = { "windows-container-networking-cni-amd64-v0.3.1.zip" = "2222222222222222222222222222222222222222222222222222222222222222" }
+    }
+  }
 
   network {
     plugin       = "flannel"
@@ -83,31 +93,6 @@ fn diagnostics(text: &str) -> Vec<(Code, Severity, String)> {
 fn edit(from: &str, to: &str) -> String {
     assert!(BASE.contains(from), "the base spec holds {from:?}");
     BASE.replacen(from, to, 1)
-}
-
-/// `line:column` of the first `needle` in `text`, as diagnostics give it.
-#[track_caller]
-fn at(text: &str, needle: &str) -> String {
-    at_after(text, "", needle)
-}
-
-/// `line:column` of the first `needle` after the first `anchor` in `text`.
-#[track_caller]
-fn at_after(text: &str, anchor: &str, needle: &str) -> String {
-    let from = text
-        .find(anchor)
-        .unwrap_or_else(|| panic!("no {anchor:?} in the spec"));
-    let offset = from
-        + text[from..]
-            .find(needle)
-            .unwrap_or_else(|| panic!("no {needle:?} after {anchor:?} in the spec"));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-        .chars()
-        .count()
-        + 1;
-    format!("{line}:{column}")
 }
 
 /// The messages and hints of the diagnostics with `code`, one line each.
@@ -506,8 +491,8 @@ fn kp025_kubernetes_version() {
     expect(&newer, Code::KubernetesVersion, "var.k8s_version");
     assert!(said(&newer, Code::KubernetesVersion).contains("allow_newer_patch = true"));
     let allowed = newer.replacen(
-        "  network {",
-        "  releases {\n    allow_newer_patch = true\n  }\n\n  network {",
+        "  releases {\n",
+        "  releases {\n    allow_newer_patch = true\n",
         1,
     );
     assert_eq!(diagnostics(&allowed), vec![]);
@@ -538,9 +523,15 @@ fn kp055_an_end_of_life_minor_warns_with_its_date() {
 #[test]
 fn kp056_containerd_the_minor_does_not_run_on_is_refused() {
     let pin = |k8s: &str, containerd: &str| {
-        edit("default     = \"1.35.8\"", &format!("default     = \"{k8s}\"")).replacen(
-            "  network {",
-            &format!("  releases {{\n    containerd {{\n      version = \"{containerd}\"\n    }}\n  }}\n\n  network {{"),
+        edit(
+            "default     = \"1.35.8\"",
+            &format!("default     = \"{k8s}\""),
+        )
+        .replacen(
+            "  releases {\n",
+            &format!(
+                "  releases {{\n    containerd {{\n      version = \"{containerd}\"\n    }}\n"
+            ),
             1,
         )
     };
@@ -631,11 +622,90 @@ fn kp027_ca_cert_hash() {
     );
 }
 
+/// The base spec's hash for flanneld.exe.
+const FLANNEL_PIN: &str = r#"    flannel {
+      sha256 = { "flanneld.exe" = "1111111111111111111111111111111111111111111111111111111111111111" }
+    }
+"#;
+
+/// What an OVN cluster with Docker on Windows accepts unverified.
+const OVN_ACKS: &str = r#"    cri_dockerd {
+      unverified = ["cri-dockerd-0.4.3.win.amd64.zip", "cri-dockerd-0.4.3.amd64.tgz"]
+    }
+    docker {
+      unverified = ["docker-28.5.2.zip"]
+    }
+    openvswitch {
+      unverified = ["openvswitch-hyperv-2.7.0-certified.msi", "ovn_cni.exe"]
+    }
+"#;
+
+#[test]
+fn kp059_every_download_is_verified_or_accepted_unverified_by_name() {
+    // No hash for flanneld.exe: its publisher releases none, so validate refuses it where
+    // the spec would vouch for it, the cluster's name when it has no flannel block.
+    let bare = edit(FLANNEL_PIN, "");
+    expect(&bare, Code::UnverifiedDownload, "\"demo\"");
+    let reason = said(&bare, Code::UnverifiedDownload);
+    assert!(reason.contains("nothing verifies flanneld.exe (https://github.com/flannel-io/flannel/releases/download/v"), "{reason}");
+    assert!(
+        reason.contains("flannel { unverified = [\"flanneld.exe\"] }"),
+        "{reason}"
+    );
+    let other = edit(
+        FLANNEL_PIN,
+        "    flannel {\n      version = \"0.28.9\"\n    }\n",
+    );
+    expect(&other, Code::UnverifiedDownload, "flannel {");
+    // Accepted by name: nothing to say here (downloads.tsv and the node say it).
+    let accepted = edit(
+        FLANNEL_PIN,
+        "    flannel {\n      unverified = [\"flanneld.exe\"]\n    }\n",
+    );
+    assert_eq!(diagnostics(&accepted), vec![]);
+    // An entry naming a file no node downloads does nothing, and is said to.
+    let stale = edit("\"flanneld.exe\" =", "\"flanneld-amd64\" =");
+    let found = diagnostics(&stale);
+    assert!(
+        found.contains(&(
+            Code::UnverifiedDownload,
+            Severity::Error,
+            at(&stale, "flannel {")
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            Code::UnverifiedDownload,
+            Severity::Warning,
+            at(&stale, "flannel {")
+        )),
+        "{found:?}"
+    );
+    assert!(said(&stale, Code::UnverifiedDownload)
+        .contains("the files of flannel it downloads: flanneld.exe"));
+    let typo = edit(
+        FLANNEL_PIN,
+        "    flannel {\n      unverified = [\"flanneld.exe\", \"flanneld\"]\n    }\n",
+    );
+    assert_eq!(
+        diagnostics(&typo),
+        vec![(
+            Code::UnverifiedDownload,
+            Severity::Warning,
+            at(&typo, "\"flanneld\"")
+        )]
+    );
+}
+
 #[test]
 fn kp049_ovn_with_windows_nodes() {
+    // OVN's Windows nodes download Docker, cri-dockerd and OVS, whose publishers release no
+    // checksum, and no flanneld.exe.
     let ovn = |from: &str, to: &str| {
         edit("plugin       = \"flannel\"", "plugin       = \"ovn\"")
             .replacen("\"containerd\"", "\"docker\"", 1)
+            .replacen(FLANNEL_PIN, OVN_ACKS, 1)
             .replacen(from, to, 1)
     };
     expect(

@@ -253,8 +253,15 @@ fn kp051_follows_a_sensitive_variable_through_every_expression_form() {
         );
         assert_eq!(code, Some(1), "{name}: {text}");
         assert!(text.contains("error[KP051]"), "{name}: {text}");
+        let line = common::line_col(&spec, "interface = \"ens192\"\n  ")
+            .split(':')
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+            + 1;
         assert!(
-            text.contains("main.hcl:35:"),
+            text.contains(&format!("main.hcl:{line}:")),
             "{name}: the location of the use: {text}"
         );
         assert_eq!(leak(&text, secret), None, "{name}: {text}");

@@ -93,6 +93,21 @@ impl PodNetwork for CalicoVxlan {
         &["calico"]
     }
 
+    fn init_downloads(&self) -> &'static [&'static str] {
+        &["calico-crds", "tigera-operator"]
+    }
+
+    /// What the Tigera operator runs, as Calico's air-gap guide lists it (release matrix).
+    fn images(&self, v: &crate::render::Versions) -> (Vec<String>, Vec<String>) {
+        let c = crate::releases::matrix().component("calico");
+        let at = |list: &[String]| {
+            list.iter()
+                .map(|i| i.replace("{version}", &v.calico))
+                .collect()
+        };
+        (at(&c.images), at(&c.windows_images))
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         match place {
             Place::Linux { first: true } => {

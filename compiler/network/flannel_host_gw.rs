@@ -39,6 +39,14 @@ impl PodNetwork for FlannelHostGw {
         &["flannel", "flannel_cni_plugin"]
     }
 
+    fn windows_downloads(&self) -> &'static [&'static str] {
+        &["kubectl.exe", "flanneld.exe", "flannel-cni-windows"]
+    }
+
+    fn images(&self, v: &crate::render::Versions) -> (Vec<String>, Vec<String>) {
+        super::flannel_vxlan::flannel_images(v)
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         super::flannel_vxlan::flannel_files(place)
     }

@@ -54,6 +54,14 @@ impl PodNetwork for FlannelVxlan {
         &["flannel", "flannel_cni_plugin"]
     }
 
+    fn windows_downloads(&self) -> &'static [&'static str] {
+        &["kubectl.exe", "flanneld.exe", "flannel-cni-windows"]
+    }
+
+    fn images(&self, v: &crate::render::Versions) -> (Vec<String>, Vec<String>) {
+        super::flannel_vxlan::flannel_images(v)
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         flannel_files(place)
     }
@@ -79,4 +87,21 @@ pub(super) fn flannel_files(place: Place) -> Vec<NodeFile> {
         )],
         Place::Linux { first: false } => Vec::new(),
     }
+}
+
+/// flannel's DaemonSet images on the Linux nodes (linux/kube-flannel.yml), as flannel's own
+/// manifest names them (flannel-io/flannel v0.28.9 Documentation/kube-flannel.yml: ghcr.io,
+/// tag = git tag); Windows nodes run flanneld.exe, not an image.
+pub(super) fn flannel_images(v: &crate::render::Versions) -> (Vec<String>, Vec<String>) {
+    (vec![flannel_image(v), flannel_cni_image(v)], Vec::new())
+}
+
+/// flanneld's image.
+pub fn flannel_image(v: &crate::render::Versions) -> String {
+    format!("ghcr.io/flannel-io/flannel:{}", v.flannel)
+}
+
+/// The image that installs flannel's CNI plugin.
+pub fn flannel_cni_image(v: &crate::render::Versions) -> String {
+    format!("ghcr.io/flannel-io/flannel-cni-plugin:{}", v.flannel_cni_plugin)
 }

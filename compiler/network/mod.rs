@@ -78,7 +78,25 @@ pub trait PodNetwork: Sync {
     fn components(&self) -> &'static [&'static str] {
         &[]
     }
+
+    /// The matrix's downloads (ids) a Windows node's script fetches for the network.
+    fn windows_downloads(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The matrix's downloads the first control-plane node fetches for the network.
+    fn init_downloads(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The images the network runs on Linux nodes and on Windows nodes, at the cluster's
+    /// versions, before any mirror.
+    fn images(&self, _versions: &crate::render::Versions) -> (Vec<String>, Vec<String>) {
+        (Vec::new(), Vec::new())
+    }
 }
+
+pub use flannel_vxlan::{flannel_cni_image, flannel_image};
 
 /// Registers the networks: one line each, `module::Type`, where the module implements
 /// [`PodNetwork`] for its unit type. The order is the order of the words in hints.

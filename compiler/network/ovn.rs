@@ -86,6 +86,10 @@ impl PodNetwork for Ovn {
         &["openvswitch"]
     }
 
+    fn windows_downloads(&self) -> &'static [&'static str] {
+        &["openvswitch-msi", "ovn_cni.exe"]
+    }
+
     fn files(&self, place: Place) -> Vec<NodeFile> {
         match place {
             Place::Windows => {

@@ -4,12 +4,14 @@
 //! `docs/releases.md` all read it, so a release is bumped in one place.
 
 mod date;
+mod downloads;
 
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
 pub use date::{today, Today};
+pub use downloads::{Download, DownloadRow, Downloads, Inputs, Mirror, Verify, DEFAULT_REGISTRIES};
 
 use crate::model::{Distro, KubeVersion, WindowsVersion};
 
@@ -38,6 +40,8 @@ pub struct Matrix {
     pub components: Vec<Component>,
     /// The Linux releases that boot with cgroup v2 by default, per family.
     pub cgroup_v2: Vec<CgroupV2>,
+    /// Every file a script downloads, and how it is verified.
+    pub downloads: Vec<DownloadRow>,
 }
 
 /// One Kubernetes minor.
@@ -134,6 +138,13 @@ pub struct Component {
     pub legacy: Option<String>,
     /// How each download is checked.
     pub verify: String,
+    /// The images it runs on Linux nodes (`{version}` is its version), when kubeplan's
+    /// manifests do not name them itself.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// The images it runs on Windows nodes.
+    #[serde(default)]
+    pub windows_images: Vec<String>,
     pub sources: Vec<String>,
 }
 

@@ -82,6 +82,21 @@ pub struct ClusterCtx {
     pub cloud: Option<crate::cloud::Cloud>,
     /// Per Windows release of the cluster, the images it runs and how (seed 004).
     pub windows_images: Vec<ImagesCtx>,
+    /// Every download a node's scripts fetch, by the release matrix's id: its URL (the
+    /// mirror's, when the spec has one) and how it is verified.
+    pub downloads: std::collections::BTreeMap<String, super::downloads::DownloadCtx>,
+    /// The images kubeplan's own manifests name, from the mirror's registry when set.
+    pub images: ImageNamesCtx,
+    /// The mirror's registry (`mirror.container_registry`): kubeadm's `imageRepository` and
+    /// the Calico Installation's `registry`.
+    pub registry: Option<String>,
+}
+
+/// The images kubeplan's manifests name.
+#[derive(Serialize)]
+pub struct ImageNamesCtx {
+    pub flannel: String,
+    pub flannel_cni_plugin: String,
 }
 
 /// The network as the shared templates see it: the partials under `network/` are
@@ -280,6 +295,14 @@ impl ClusterCtx {
             containerd: ContainerdCtx::new(&c.versions.containerd, &c.versions.pause_image),
             cloud: c.cloud.clone().filter(|_| c.needs_cloud_routes()),
             windows_images: images(c),
+            downloads: super::downloads::downloads_ctx(c),
+            images: ImageNamesCtx {
+                flannel: c.mirror.image(&crate::network::flannel_image(&c.versions)),
+                flannel_cni_plugin: c
+                    .mirror
+                    .image(&crate::network::flannel_cni_image(&c.versions)),
+            },
+            registry: c.mirror.container_registry.clone(),
         }
     }
 }
@@ -532,7 +555,7 @@ pub fn workloads(c: &Cluster) -> Vec<WorkloadCtx> {
             name: format!("iis-{}", w.image_tag().to_ascii_lowercase()),
             release: w.to_string(),
             windows_build: format!("10.0.{}", w.build()),
-            image: w.iis_image(),
+            image: c.mirror.image(&w.iis_image()),
         })
         .collect()
 }

@@ -17,6 +17,8 @@ pub(super) struct Planned<'a> {
 }
 
 pub(super) const EXECUTABLE: u32 = 0o755;
+/// Every URL and image the nodes fetch, with its check (`cluster/downloads.tsv`).
+pub(super) const DOWNLOADS_TSV: &str = "_cluster/downloads.tsv";
 pub(super) const REGULAR: u32 = 0o644;
 
 /// Which files each node gets, and the step each belongs to.
@@ -171,6 +173,16 @@ pub(super) fn plan_files(cluster: &Cluster) -> Vec<Planned<'_>> {
             mode: EXECUTABLE,
         });
     }
+    // What the site mirrors before any node runs; no node reads it, so the runbook names it
+    // apart from the steps' files.
+    out.push(Planned {
+        path: DOWNLOADS_TSV.to_owned(),
+        template: "cluster/downloads.tsv",
+        step: step_id(Init, first),
+        node: None,
+        removed: None,
+        mode: REGULAR,
+    });
     if plans_pod_subnets {
         out.push(Planned {
             path: "_cluster/routes.tsv".to_owned(),

@@ -2,6 +2,7 @@
 //! (embedded in the binary), in graph order.
 
 mod context;
+mod downloads;
 mod engine;
 mod files;
 pub mod quote;
@@ -16,6 +17,7 @@ use crate::cluster::{Cluster, RemovedNode};
 use crate::graph::{Graph, StepKind};
 use crate::hash::Fields;
 use context::{ClusterCtx, NodeCtx};
+pub use downloads::node_downloads;
 use engine::{engine, Engine, CLOUD_PARTIAL, NETWORK_PARTIALS, NO_CLOUD};
 use files::{cleanup_files, plan_files, units, Planned, REGULAR};
 pub use versions::Versions;
@@ -102,6 +104,9 @@ struct TemplateCtx<'a> {
     /// The routes of removed nodes, for the templates that list every node.
     #[serde(skip_serializing_if = "Option::is_none")]
     gone: Option<&'a [context::GoneRouteCtx]>,
+    /// The rows of `_cluster/downloads.tsv`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    downloads: Option<&'a [downloads::TsvRow]>,
     /// The sample workload a workload template writes.
     #[serde(skip_serializing_if = "Option::is_none")]
     workload: Option<&'a context::WorkloadCtx>,
@@ -144,7 +149,11 @@ pub fn render_since(
     let cleanup = cleanup_files(removed);
 
     let mut by_step: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for p in planned.iter().chain(&cleanup) {
+    for p in planned
+        .iter()
+        .chain(&cleanup)
+        .filter(|p| p.path != files::DOWNLOADS_TSV)
+    {
         by_step
             .entry(p.step.as_str())
             .or_default()
@@ -165,7 +174,9 @@ pub fn render_since(
 
     let routes = context::routes(cluster);
     let gone = context::gone_routes(cluster, removed);
+    let download_rows = downloads::tsv_rows(cluster);
     let shared = Renderer {
+        downloads: &download_rows,
         engine,
         cluster: value("cluster context", &cluster_ctx)?,
         cluster_json: &cluster_json,
@@ -269,6 +280,7 @@ struct Renderer<'a> {
     cluster_json: &'a [u8],
     routes: &'a [context::RouteCtx],
     gone: &'a [context::GoneRouteCtx],
+    downloads: &'a [downloads::TsvRow],
     recorded: Option<&'a dyn PriorOutput>,
 }
 
@@ -351,6 +363,7 @@ impl Renderer<'_> {
                 routes: node_table.then_some(self.routes),
                 removed: p.removed.map(|r| context::RemovedCtx::new(cluster, r)),
                 gone: node_table.then_some(self.gone),
+                downloads: (p.template == "cluster/downloads.tsv").then_some(self.downloads),
                 ..TemplateCtx::default()
             },
         )?;

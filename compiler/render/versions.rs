@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::releases::matrix;
+use crate::releases::{matrix, Mirror};
 
 /// The version of everything the scripts download.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -24,18 +24,14 @@ pub struct Versions {
     pub docker_windows: String,
     /// Mirantis cri-dockerd: the CRI in front of Docker since Kubernetes 1.24.
     pub cri_dockerd: String,
-    /// Cloudbase's certified Open vSwitch MSI with the OVN host feature (seed 003).
-    pub ovs_msi: String,
-    /// Cloudbase's OVN CNI plugin for Windows (seed 003).
-    pub ovn_cni: String,
-    /// The pod sandbox image of Windows nodes, with a manifest for every Windows release
-    /// the matrix supports.
+    /// The pod sandbox image of every node, with a manifest for every Windows release the
+    /// matrix supports; from the mirror's registry when there is one.
     pub pause_image: String,
 }
 
 impl Versions {
     /// The matrix's versions, with `pinned(component)` in place of any the spec pins.
-    pub fn resolve(pinned: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn resolve(pinned: &dyn Fn(&str) -> Option<String>, mirror: &Mirror) -> Self {
         let v =
             |name: &str| pinned(name).unwrap_or_else(|| matrix().component(name).version.clone());
         Versions {
@@ -47,12 +43,7 @@ impl Versions {
             calico: v("calico"),
             docker_windows: v("docker"),
             cri_dockerd: v("cri_dockerd"),
-            ovs_msi: format!(
-                "https://cloudbase.it/downloads/openvswitch-hyperv-{}-certified.msi",
-                v("openvswitch")
-            ),
-            ovn_cni: "https://cloudbase.it/downloads/ovn_cni.exe".to_owned(),
-            pause_image: format!("registry.k8s.io/pause:{}", v("pause")),
+            pause_image: mirror.image(&format!("registry.k8s.io/pause:{}", v("pause"))),
         }
     }
 }

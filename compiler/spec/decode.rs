@@ -12,7 +12,7 @@ use crate::model::{NetworkMode, NodeName, Platform, Runtime};
 use crate::network::Plugin;
 use crate::spec::reader::{BodyReader, Schema};
 use crate::spec::{
-    block_label, CloudSpec, ClusterSpec, NetworkSpec, NodeSpec, PinSpec, ReleasesSpec,
+    block_label, CloudSpec, ClusterSpec, MirrorSpec, NetworkSpec, NodeSpec, PinSpec, ReleasesSpec,
     ResourcesSpec, Spanned, Spec, Variable,
 };
 
@@ -33,7 +33,19 @@ const CLUSTER: Schema = Schema {
         "windows_support",
         "dhcp_domain_name",
     ],
-    blocks: &["network", "join", "cloud", "releases"],
+    blocks: &["network", "join", "cloud", "releases", "mirror"],
+};
+
+const MIRROR: Schema = Schema {
+    name: "mirror",
+    attributes: &[
+        "kubernetes_binaries",
+        "kubernetes_packages",
+        "github_releases",
+        "docker_downloads",
+        "container_registry",
+    ],
+    blocks: &[],
 };
 
 const RELEASES: Schema = Schema {
@@ -44,7 +56,7 @@ const RELEASES: Schema = Schema {
 
 const PIN: Schema = Schema {
     name: "component",
-    attributes: &["version"],
+    attributes: &["version", "sha256", "unverified"],
     blocks: &[],
 };
 
@@ -264,6 +276,7 @@ impl Decoder<'_> {
         let join_block = r.block("join");
         let cloud_block = r.block("cloud");
         let releases_block = r.block("releases");
+        let mirror_block = r.block("mirror");
         let header = r.header.clone();
         let network = match network_block {
             Some(b) => self.network(file, b, diags),
@@ -300,8 +313,10 @@ impl Decoder<'_> {
         let releases = releases_block
             .map(|b| self.releases(file, b, diags))
             .unwrap_or_default();
+        let mirror = mirror_block.map(|b| self.mirror(file, b, diags));
         Some(ClusterSpec {
             cloud,
+            mirror,
             releases,
             name: name?,
             kubernetes_version: kubernetes_version?,
@@ -341,18 +356,56 @@ impl Decoder<'_> {
                     "write the release as its publisher tags it, e.g. \"2.3.4\" or \"v0.28.9\"",
                     |s| s.parse(),
                 )
-                .required(&mut p, "version");
-            if let Some(version) = version {
-                pins.push(PinSpec {
-                    component: Spanned::new(name.to_owned(), header),
-                    version,
-                });
-            }
+                .optional();
+            let sha256 = p.string_map("sha256").optional();
+            let unverified = p.string_list("unverified").optional();
+            let sha256 = sha256.map(|m| sha256s(m, diags)).unwrap_or_default();
+            pins.push(PinSpec {
+                component: Spanned::new(name.to_owned(), header),
+                version,
+                sha256,
+                unverified: unverified.map(|u| u.value).unwrap_or_default(),
+            });
         }
         pins.sort_by_key(|p| p.component.span.range.start);
         ReleasesSpec {
             allow_newer_patch,
             pins,
+        }
+    }
+
+    /// `mirror { kubernetes_binaries = "https://..."  container_registry = "host/path" }`.
+    fn mirror(&self, file: FileId, block: &Block, diags: &mut Diagnostics) -> MirrorSpec {
+        let header = header_span(file, block);
+        let mut r = self.reader(file, &block.body, header.clone(), &MIRROR, diags);
+        let mut base = |key: &str| {
+            r.parsed(
+                key,
+                Code::InvalidValue,
+                "write the store's base URL, such as \"https://mirror.corp.example/dl-k8s\"",
+                parse_base_url,
+            )
+            .optional()
+        };
+        let kubernetes_binaries = base("kubernetes_binaries");
+        let kubernetes_packages = base("kubernetes_packages");
+        let github_releases = base("github_releases");
+        let docker_downloads = base("docker_downloads");
+        let container_registry = r
+            .parsed(
+                "container_registry",
+                Code::InvalidValue,
+                "write a registry host with an optional port and path, such as \"registry.corp.example\" or \"registry.corp.example:5000/k8s\"",
+                parse_registry,
+            )
+            .optional();
+        MirrorSpec {
+            header,
+            kubernetes_binaries,
+            kubernetes_packages,
+            github_releases,
+            docker_downloads,
+            container_registry,
         }
     }
 
@@ -650,4 +703,63 @@ fn header_span(file: FileId, block: &Block) -> Span {
         file,
         range: start..end,
     }
+}
+
+/// A mirror's base URL: `http` or `https`, a host, an optional path, no query, no
+/// trailing `/` (taken off), nothing a script would need to quote specially.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    let trimmed = s.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("{s:?} is not an http:// or https:// URL"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let ok = |c: char| c.is_ascii_alphanumeric() || "-._~/:%".contains(c);
+    if host.is_empty() || !rest.chars().all(ok) {
+        return Err(format!(
+            "{s:?} is not a base URL: a host and a path of letters, digits and -._~/:% only"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A registry prefix for images: `host[:port][/path]`, no scheme, no tag.
+fn parse_registry(s: &str) -> Result<String, String> {
+    let trimmed = s.trim_end_matches('/');
+    let host = trimmed.split('/').next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host.contains(['.', ':'])
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:".contains(c));
+    let path_ok = trimmed[host.len()..]
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._/".contains(c));
+    if s.contains("://") || !host_ok || !path_ok {
+        return Err(format!(
+            "{s:?} is not a registry such as \"registry.corp.example\" (no scheme; a host with a dot or a port, then an optional lowercase path)"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// `sha256 = { "flanneld.exe" = "HEX" }`: 64 hex digits per file, kept lowercase.
+fn sha256s(map: Spanned<Vec<(String, String)>>, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, hash) in map.value {
+        let hex = hash.to_ascii_lowercase();
+        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            out.push((name, hex));
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(map.span.clone()),
+                    format!("the SHA-256 of {name:?} is not 64 hex digits"),
+                )
+                .with_help("write the output of sha256sum (Linux) or Get-FileHash (Windows) for the file you checked"),
+            );
+        }
+    }
+    out
 }

@@ -71,6 +71,33 @@ pub struct ClusterSpec {
     pub cloud: Option<CloudSpec>,
     /// The `releases { ... }` block: versions the operator pins instead of the matrix's.
     pub releases: ReleasesSpec,
+    /// The `mirror { ... }` block: the site's artifact store.
+    pub mirror: Option<MirrorSpec>,
+}
+
+/// The `mirror { ... }` block of the cluster: bases that replace the default hosts.
+#[derive(Clone, Debug)]
+pub struct MirrorSpec {
+    pub header: Span,
+    pub kubernetes_binaries: Option<Spanned<String>>,
+    pub kubernetes_packages: Option<Spanned<String>>,
+    pub github_releases: Option<Spanned<String>>,
+    pub docker_downloads: Option<Spanned<String>>,
+    pub container_registry: Option<Spanned<String>>,
+}
+
+impl MirrorSpec {
+    /// The mirror the scripts use.
+    pub fn mirror(&self) -> crate::releases::Mirror {
+        let v = |s: &Option<Spanned<String>>| s.as_ref().map(|s| s.value.clone());
+        crate::releases::Mirror {
+            kubernetes_binaries: v(&self.kubernetes_binaries),
+            kubernetes_packages: v(&self.kubernetes_packages),
+            github_releases: v(&self.github_releases),
+            docker_downloads: v(&self.docker_downloads),
+            container_registry: v(&self.container_registry),
+        }
+    }
 }
 
 /// The `releases { ... }` block of the cluster.
@@ -82,18 +109,44 @@ pub struct ReleasesSpec {
     pub pins: Vec<PinSpec>,
 }
 
-/// A `COMPONENT { version = "..." }` block inside `releases`.
+/// A `COMPONENT { version = "..."  sha256 = { FILE = "HEX" }  unverified = [FILE] }` block
+/// inside `releases`.
 #[derive(Clone, Debug)]
 pub struct PinSpec {
     /// The component, a name of the release matrix, at the block's header.
     pub component: Spanned<String>,
-    pub version: Spanned<crate::model::ComponentVersion>,
+    /// Another release than the matrix's; `None` keeps the matrix's.
+    pub version: Option<Spanned<crate::model::ComponentVersion>>,
+    /// The SHA-256 the operator vouches for, per file name (lowercase hex).
+    pub sha256: Vec<(String, String)>,
+    /// Files the operator accepts without any verification.
+    pub unverified: Vec<Spanned<String>>,
 }
 
 impl ReleasesSpec {
     /// The operator's version of a component, if the block pins one.
     pub fn pin(&self, component: &str) -> Option<&PinSpec> {
         self.pins.iter().find(|p| p.component.value == component)
+    }
+
+    /// The version the block pins for a component, if it pins one.
+    pub fn version(&self, component: &str) -> Option<&Spanned<crate::model::ComponentVersion>> {
+        self.pin(component).and_then(|p| p.version.as_ref())
+    }
+
+    /// The operator's SHA-256 of a component's file.
+    pub fn sha256(&self, component: &str, file: &str) -> Option<String> {
+        let pin = self.pin(component)?;
+        pin.sha256
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, h)| h.clone())
+    }
+
+    /// The block accepts a component's file unverified.
+    pub fn unverified(&self, component: &str, file: &str) -> bool {
+        self.pin(component)
+            .is_some_and(|p| p.unverified.iter().any(|u| u.value == file))
     }
 }
 

@@ -31,12 +31,108 @@ pub fn translate(spec: &Spec, prior: Option<&State>, diags: &mut Diagnostics) ->
         .zip(pod_cidrs)
         .map(|(n, pod_cidr)| build_node(spec, n, pod_cidr))
         .collect();
-    Some(build_cluster(spec, nodes))
+    let cluster = build_cluster(spec, nodes);
+    let mut found = Diagnostics::default();
+    check_downloads(spec, &cluster, &mut found);
+    let failed = found.has_errors();
+    diags.extend(found);
+    diags.sort();
+    (!failed).then_some(cluster)
+}
+
+/// KP059: every file a node downloads has a checksum to be verified against, or the spec
+/// accepts it unchecked by name (a warning). Reported once per file, at the component's
+/// `releases` block when the spec has one, else at the cluster's header.
+fn check_downloads(spec: &Spec, cluster: &Cluster, diags: &mut Diagnostics) {
+    use crate::diagnostic::{Code, Diagnostic};
+    use crate::releases::Verify;
+    let c = &spec.cluster;
+    let first = cluster.first_control_plane().name.as_str();
+    let mut ids: Vec<&str> = cluster
+        .nodes
+        .iter()
+        .flat_map(|n| crate::render::node_downloads(cluster, n, first))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let downloaded: Vec<_> = ids.iter().map(|id| cluster.downloads.get(id)).collect();
+    let missing = downloaded.iter().filter(|d| d.verify == Verify::Missing);
+    for d in missing {
+        let Some(component) = d.component.as_deref() else {
+            continue;
+        };
+        let span = c
+            .releases
+            .pin(component)
+            .map_or_else(|| c.name.span.clone(), |p| p.component.span.clone());
+        diags.push(
+            Diagnostic::error(
+                Code::UnverifiedDownload,
+                Some(span),
+                format!(
+                    "nothing verifies {} ({}): no checksum is published beside it and the release matrix pins no SHA-256 for it",
+                    d.file, d.origin
+                ),
+            )
+            .with_help(format!(
+                "check the file yourself (`curl -fsSL {} | sha256sum`) and vouch for it in cluster.releases: {component} {{ sha256 = {{ \"{}\" = \"<its SHA-256>\" }} }}, or accept it unchecked with {component} {{ unverified = [\"{}\"] }}",
+                d.origin, d.file, d.file
+            )),
+        );
+    }
+    // An entry that names no file the cluster downloads does nothing: a typo, or a file
+    // whose name moved with its version. (An acknowledged download is not warned about on
+    // every run: the spec says it, downloads.tsv marks it UNVERIFIED, the node warns.)
+    for pin in &c.releases.pins {
+        let component = pin.component.value.as_str();
+        let files: Vec<&str> = downloaded
+            .iter()
+            .filter(|d| d.component.as_deref() == Some(component))
+            .map(|d| d.file.as_str())
+            .collect();
+        if files.is_empty() {
+            continue; // a component this cluster does not use, as a version pin of one
+        }
+        let stale = pin
+            .sha256
+            .iter()
+            .map(|(file, _)| (file.as_str(), "sha256", &pin.component.span))
+            .chain(
+                pin.unverified
+                    .iter()
+                    .map(|u| (u.value.as_str(), "unverified", &u.span)),
+            )
+            .filter(|(file, _, _)| !files.contains(file));
+        for (file, attr, span) in stale {
+            diags.push(
+                Diagnostic::warning(
+                    Code::UnverifiedDownload,
+                    Some(span.clone()),
+                    format!("releases.{component}.{attr} names {file:?}, which no node of this cluster downloads"),
+                )
+                .with_help(format!(
+                    "the files of {component} it downloads: {}",
+                    files.join(", ")
+                )),
+            );
+        }
+    }
 }
 
 fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
+    use crate::releases::matrix;
     let c = &spec.cluster;
     let n = &c.network;
+    let pinned = |component: &str| {
+        c.releases
+            .version(component)
+            .map(|v| v.value.as_str().to_owned())
+    };
+    let mirror = c
+        .mirror
+        .as_ref()
+        .map(crate::spec::MirrorSpec::mirror)
+        .unwrap_or_default();
     Cluster {
         name: c.name.value.clone(),
         kubernetes_version: c.kubernetes_version.value,
@@ -57,11 +153,18 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         windows_support: c.windows_support.value,
         cloud: crate::cloud::Cloud::of(spec),
         nodes,
-        versions: crate::render::Versions::resolve(|component| {
-            c.releases
-                .pin(component)
-                .map(|p| p.version.value.as_str().to_owned())
+        versions: crate::render::Versions::resolve(&pinned, &mirror),
+        downloads: crate::releases::Downloads::resolve(&crate::releases::Inputs {
+            kubernetes_tag: &format!("v{}", c.kubernetes_version.value),
+            channel: &c.kubernetes_version.value.minor_channel(),
+            version: &|component| {
+                pinned(component).unwrap_or_else(|| matrix().component(component).version.clone())
+            },
+            sha256: &|component, file| c.releases.sha256(component, file),
+            unverified: &|component, file| c.releases.unverified(component, file),
+            mirror: &mirror,
         }),
+        mirror,
     }
 }
 

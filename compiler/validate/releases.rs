@@ -191,13 +191,13 @@ fn check_containerd(spec: &Spec, minor: &KubeMinor, diags: &mut Diagnostics) {
     if !has_windows {
         return;
     }
-    let pin = c.releases.pin("containerd");
+    let pin = c.releases.version("containerd");
     let version = pin.map_or_else(
         || matrix().component("containerd").version.clone(),
-        |p| p.version.value.as_str().to_owned(),
+        |p| p.value.as_str().to_owned(),
     );
     if !minor.runs_on_containerd(&version) {
-        let span = pin.map(|p| p.version.span.clone());
+        let span = pin.map(|p| p.span.clone());
         diags.push(
             Diagnostic::error(
                 Code::ComponentVersion,

@@ -9,6 +9,19 @@ cluster "prod" {
   platform               = "bare-metal"
   linux_worker_taint     = true
 
+  # Their publishers release no checksum for these files, and kubeplan cannot pin one it
+  # has not seen: validate refuses them (KP059) unless listed here, marked UNVERIFIED.
+  # Check each file once and write its SHA-256 instead, e.g.
+  #   flannel { sha256 = { "flanneld.exe" = "<sha256sum of the file>" } }
+  releases {
+    flannel {
+      unverified = ["flanneld.exe"]
+    }
+    windows_cni {
+      unverified = ["windows-container-networking-cni-amd64-v0.3.1.zip"]
+    }
+  }
+
   network {
     mode         = "vxlan"
     cluster_cidr = "10.244.0.0/16"

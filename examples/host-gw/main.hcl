@@ -11,6 +11,19 @@ cluster "metal" {
   control_plane_endpoint = "192.168.10.10:6443"
   platform               = "bare-metal"
 
+  # Their publishers release no checksum for these files, and kubeplan cannot pin one it
+  # has not seen: validate refuses them (KP059) unless listed here, marked UNVERIFIED.
+  # Check each file once and write its SHA-256 instead, e.g.
+  #   flannel { sha256 = { "flanneld.exe" = "<sha256sum of the file>" } }
+  releases {
+    flannel {
+      unverified = ["flanneld.exe"]
+    }
+    windows_cni {
+      unverified = ["windows-container-networking-cni-amd64-v0.3.1.zip"]
+    }
+  }
+
   network {
     plugin          = "flannel"
     mode            = "host-gw"

@@ -14,6 +14,25 @@ cluster "ovn" {
   control_plane_endpoint = "10.0.1.10:6443"
   platform               = "bare-metal"
 
+  # Their publishers release no checksum for these files, and kubeplan cannot pin one it
+  # has not seen: validate refuses them (KP059) unless listed here, marked UNVERIFIED.
+  # Check each file once and write its SHA-256 instead, e.g.
+  #   docker { sha256 = { "docker-28.5.2.zip" = "<sha256sum of the file>" } }
+  releases {
+    windows_cni {
+      unverified = ["windows-container-networking-cni-amd64-v0.3.1.zip"]
+    }
+    cri_dockerd {
+      unverified = ["cri-dockerd-0.4.3.win.amd64.zip", "cri-dockerd-0.4.3.amd64.tgz"]
+    }
+    docker {
+      unverified = ["docker-28.5.2.zip"]
+    }
+    openvswitch {
+      unverified = ["openvswitch-hyperv-2.7.0-certified.msi", "ovn_cni.exe"]
+    }
+  }
+
   network {
     plugin          = "ovn"
     cluster_cidr    = "10.244.0.0/16"

@@ -5,7 +5,9 @@ DISTRO={{ node.linux.distro | sh(quoted=true) }}
 DISTRO_ID={{ node.linux.os_release_id | sh(quoted=true) }}
 DISTRO_MAJOR={{ node.linux.major | sh(quoted=true) }}
 KUBE_VERSION={{ cluster.kubernetes_version | sh(quoted=true) }}
-KUBE_CHANNEL={{ cluster.kube_channel | sh(quoted=true) }}
+{%- if not cluster.docker %}
+PAUSE_IMAGE={{ cluster.versions.pause_image | sh(quoted=true) }}
+{%- endif %}
 NODE_LABELS={{ node.kubelet_labels | sh(quoted=true) }}
 NODE_TAINTS={{ node.kubelet_taints | sh(quoted=true) }}
 {%- set part = "variables" %}{% include "linux/network.sh" %}
@@ -27,6 +29,43 @@ replace_file() {
   fi
   install -D -m 0644 "$new" "$dest"
   rm -f "$new"
+}
+
+# Fetches URL to DEST and checks it before it is used; CHECK is sha256:HEX (a hash kubeplan
+# or the spec pins), checksum-file:URL (the publisher's checksum file, whose first word is
+# the SHA-256) or unverified (the spec's releases block accepts the file unchecked). A file
+# that fails is removed.
+fetch_verified() {
+  local dest=$1 url=$2 check=$3 expected actual
+  curl -fsSL -o "$dest.download" "$url"
+  case $check in
+  sha256:*) expected=${check#sha256:} ;;
+  checksum-file:*) expected=$(curl -fsSL "${check#checksum-file:}" | awk '{ print $1; exit }') ;;
+  unverified)
+    log "warning: $url is not verified (the spec's releases block accepts it unchecked)"
+    mv -f "$dest.download" "$dest"
+    return 0
+    ;;
+  *) die "no way to verify $url" ;;
+  esac
+  actual=$(sha256sum "$dest.download" | awk '{ print $1 }')
+  if [[ ${actual,,} != "${expected,,}" ]]; then
+    rm -f "$dest.download"
+    die "the SHA-256 of $url is $actual, not the expected ${expected:-(none)}"
+  fi
+  mv -f "$dest.download" "$dest"
+}
+# Fetches the signing key at URL to DEST and checks its primary key's fingerprint before
+# a package manager trusts it (gpg(1), --show-keys --with-colons: field 10 of the fpr line).
+fetch_key() {
+  local dest=$1 url=$2 fingerprint=$3 got
+  curl -fsSL -o "$dest.download" "$url"
+  got=$(gpg --show-keys --with-colons "$dest.download" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ $got != "$fingerprint" ]]; then
+    rm -f "$dest.download"
+    die "the key at $url has the fingerprint ${got:-(none)}, not $fingerprint"
+  fi
+  mv -f "$dest.download" "$dest"
 }
 
 # A secret (the join token, the certificate key) comes from the environment, which only
@@ -137,11 +176,12 @@ apt-get update -q
 # conntrack: kubeadm's preflight requires it below Kubernetes 1.32 (checks_linux.go,
 # addExecChecks), and newer kubelet packages no longer depend on it (kubernetes/release).
 apt-get install -y -q {% if cluster.docker %}docker.io{% else %}containerd{% endif %} ethtool conntrack curl gpg ca-certificates apt-transport-https
-log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from the Kubernetes package repository"
 install -d -m 0755 /etc/apt/keyrings
-curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
-  gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
-echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/ /" \
+{%- set d = cluster.downloads["kubernetes-deb-key"] %}
+fetch_key /etc/apt/keyrings/kubernetes-apt-keyring.asc {{ d.url | sh }} {{ d.fingerprint | sh }}
+gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg /etc/apt/keyrings/kubernetes-apt-keyring.asc
+echo {{ ("deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] " ~ cluster.downloads["kubernetes-deb-repo"].url ~ " /") | sh }} \
   >/etc/apt/sources.list.d/kubernetes.list
 apt-get update -q
 apt-get install -y -q --allow-downgrades --allow-change-held-packages \
@@ -153,10 +193,22 @@ kubelet_defaults=/etc/default/kubelet
 log "SELinux permissive, as kubeadm requires"
 setenforce 0 2>/dev/null || true
 sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' /etc/selinux/config
-log "{% if cluster.docker %}Docker Engine{% else %}containerd.io{% endif %} from download.docker.com"
+log "{% if cluster.docker %}Docker Engine{% else %}containerd.io{% endif %} from Docker's repository"
 # conntrack-tools: kubeadm's preflight requires conntrack below Kubernetes 1.32.
-dnf install -y dnf-plugins-core ethtool conntrack-tools curl
-dnf config-manager --add-repo https://download.docker.com/linux/centos/docker-ce.repo
+dnf install -y ethtool conntrack-tools curl
+# Docker's repository as its docker-ce.repo defines docker-ce-stable (docs.docker.com,
+# "Install Docker Engine on CentOS"), with its key checked by fingerprint first.
+{%- set d = cluster.downloads["docker-rpm-key"] %}
+install -d -m 0755 /etc/pki/rpm-gpg
+fetch_key /etc/pki/rpm-gpg/docker-ce.gpg {{ d.url | sh }} {{ d.fingerprint | sh }}
+cat >/etc/yum.repos.d/docker-ce.repo <<'REPO'
+[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl={{ cluster.downloads["docker-rpm-repo"].url }}
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.gpg
+REPO
 dnf install -y {% if cluster.docker %}docker-ce docker-ce-cli {% endif %}containerd.io
 repo_file=/etc/yum.repos.d/kubernetes.repo
 {%- else -%}
@@ -165,14 +217,18 @@ log "{% if cluster.docker %}Docker Engine{% else %}containerd{% endif %} from th
 zypper --non-interactive install {% if cluster.docker %}docker{% else %}containerd{% endif %} ethtool conntrack-tools curl
 repo_file=/etc/zypp/repos.d/kubernetes.repo
 {%- endif %}
-log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
-cat >"$repo_file" <<REPO
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from the Kubernetes package repository"
+{%- set d = cluster.downloads["kubernetes-rpm-key"] %}
+install -d -m 0755 /etc/pki/rpm-gpg
+fetch_key /etc/pki/rpm-gpg/kubernetes.key {{ d.url | sh }} {{ d.fingerprint | sh }}
+rpm --import /etc/pki/rpm-gpg/kubernetes.key
+cat >"$repo_file" <<'REPO'
 [kubernetes]
 name=Kubernetes
-baseurl=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/
+baseurl={{ cluster.downloads["kubernetes-rpm-repo"].url }}
 enabled=1
 gpgcheck=1
-gpgkey=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/repodata/repomd.xml.key
+gpgkey=file:///etc/pki/rpm-gpg/kubernetes.key
 {%- if node.linux.package_manager == "dnf" %}
 exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni
 {%- endif %}
@@ -183,7 +239,7 @@ REPO
 # "Installing kubeadm", Red Hat-based distributions).
 dnf install -y --disableexcludes=kubernetes "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
 {%- else -%}
-zypper --non-interactive --gpg-auto-import-keys install \
+zypper --non-interactive install \
   "kubelet-${KUBE_VERSION}" "kubeadm-${KUBE_VERSION}" "kubectl-${KUBE_VERSION}"
 {%- endif %}
 kubelet_defaults=/etc/sysconfig/kubelet
@@ -205,8 +261,8 @@ CRI_DOCKERD_VERSION={{ cluster.versions.cri_dockerd | sh(quoted=true) }}
 if [[ $(/usr/local/bin/cri-dockerd --version 2>&1) != *"$CRI_DOCKERD_VERSION"* ]]; then
   log "cri-dockerd $CRI_DOCKERD_VERSION"
   tmp=$(mktemp -d)
-  curl -fsSL -o "$tmp/cri-dockerd.tgz" \
-    "https://github.com/Mirantis/cri-dockerd/releases/download/v${CRI_DOCKERD_VERSION}/cri-dockerd-${CRI_DOCKERD_VERSION}.amd64.tgz"
+  {%- set d = cluster.downloads["cri-dockerd-linux"] %}
+  fetch_verified "$tmp/cri-dockerd.tgz" {% include "linux/_download.sh" %}
   tar -xzf "$tmp/cri-dockerd.tgz" -C "$tmp"
   install -m 0755 "$tmp/cri-dockerd/cri-dockerd" /usr/local/bin/cri-dockerd
   rm -rf "$tmp"
@@ -237,6 +293,11 @@ else
   sed -i '/\.runtimes\.runc\.options\]$/a SystemdCgroup = true' "$new"
 fi
 grep -q '^ *SystemdCgroup = true$' "$new" || die "could not set SystemdCgroup = true in containerd's runc options"
+# The pod sandbox image kubeplan pins, the one kubeadm's images and the Windows nodes use
+# too: containerd 1.x names it sandbox_image in the CRI plugin, 2.x sandbox under
+# pinned_images (containerd docs/cri/config.md).
+sed -i -E "s#^([[:space:]]*(sandbox_image|sandbox) = ).*#\1\"$PAUSE_IMAGE\"#" "$new"
+grep -qF "= \"$PAUSE_IMAGE\"" "$new" || die "could not set containerd's sandbox image to $PAUSE_IMAGE"
 if replace_file "$new" /etc/containerd/config.toml; then
   systemctl restart containerd
 fi

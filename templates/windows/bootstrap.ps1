@@ -160,9 +160,13 @@ function Write-SecretFile([string] $Path, [string] $Text) {
 }
 
 # Downloads a file unless it is there with the published (-ChecksumUri) or pinned (-Sha256)
-# SHA-256; -Service names the services to stop before a running program's file is replaced.
-function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [string[]] $Service) {
+# SHA-256; -Unverified only where the spec accepts the file unchecked (releases block).
+# -Service names the services to stop before a running program's file is replaced.
+function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [switch] $Unverified, [string[]] $Service) {
     $expected = $null
+    if (-not ($Sha256 -or $ChecksumUri -or $Unverified)) {
+        throw "no checksum to verify $Uri against"
+    }
     if ($Sha256) {
         $expected = $Sha256
         if ((Test-Path $Path) -and (Get-FileHash -Algorithm SHA256 -Path $Path).Hash -eq $expected) {
@@ -178,6 +182,8 @@ function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri,
         }
     } elseif (Test-Path $Path) {
         return
+    } else {
+        Write-Step "warning: $Uri is not verified (the spec's releases block accepts it unchecked)"
     }
     Write-Step "downloading $Uri"
     Invoke-WebRequest -UseBasicParsing -Uri $Uri -OutFile "$Path.download"
@@ -329,7 +335,8 @@ if (-not (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
     # The seeds' runtime: Docker Engine as a Windows service.
     Write-Step "installing Docker Engine $DockerVersion"
     $archive = Join-Path $env:TEMP "docker-$DockerVersion.zip"
-    Save-VerifiedFile -Uri "https://download.docker.com/win/static/stable/x86_64/docker-$DockerVersion.zip" -Path $archive
+    {%- set d = cluster.downloads["docker-windows"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $env:ProgramFiles
     Invoke-Program (Join-Path $env:ProgramFiles 'docker\dockerd.exe') '--register-service'
 }
@@ -342,7 +349,8 @@ $criDockerd = Join-Path $KubeDir 'cri-dockerd.exe'
 if (-not (Test-Path $criDockerd)) {
     # The Windows build's archive name (Mirantis/cri-dockerd packaging/static/Makefile, cross-win).
     $archive = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion.win.amd64.zip"
-    Save-VerifiedFile -Uri "https://github.com/Mirantis/cri-dockerd/releases/download/v$CriDockerdVersion/cri-dockerd-$CriDockerdVersion.win.amd64.zip" -Path $archive
+    {%- set d = cluster.downloads["cri-dockerd-windows"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} -Path $archive
     $unpacked = Join-Path $env:TEMP "cri-dockerd-$CriDockerdVersion"
     Expand-Archive -Force -Path $archive -DestinationPath $unpacked
     Copy-Item -Path (Get-ChildItem -Path $unpacked -Recurse -Filter 'cri-dockerd.exe' | Select-Object -First 1).FullName `
@@ -362,10 +370,10 @@ $containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
 $containerdInstalled = if (Test-Path $containerdRecord) { "$(Get-Content -Raw -Path $containerdRecord)".Trim() } else { '' }
 if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
-    $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"
     $archive = Join-Path $env:TEMP "containerd-$ContainerdVersion-windows-amd64.tar.gz"
-    Save-VerifiedFile -Uri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz" -Path $archive `
-        -ChecksumUri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz.sha256sum"
+    {%- set d = cluster.downloads["containerd-windows"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} `
+        -Path $archive
     # Replacing the binaries of a running containerd (and the kubelet that depends on it):
     # drain the node first (`kubectl drain NODE --ignore-daemonsets`) when a pin changes.
     Stop-Service -Name containerd -Force -ErrorAction SilentlyContinue
@@ -393,29 +401,29 @@ Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction S
 {# Every one is a node binary Kubernetes releases for windows/amd64 (hack/lib/golang.sh,
    KUBE_NODE_BINARIES_WIN: kube-proxy, kubeadm, kubelet, kube-log-runner), and kubectl. -#}
 # Each binary with the services that run it, stopped before its file is replaced.
-$binaries = [ordered]@{
-    'kubelet.exe'         = @('kubelet')
-    'kubeadm.exe'         = @()
-    'kube-proxy.exe'      = @('kube-proxy')
-    'kube-log-runner.exe' = @('kubelet', 'kube-proxy')
+{%- set binaries = ["kubelet.exe", "kubeadm.exe", "kube-proxy.exe", "kube-log-runner.exe"] %}
+{%- set services = {"kubelet.exe": "'kubelet'", "kubeadm.exe": "", "kube-proxy.exe": "'kube-proxy'", "kube-log-runner.exe": "'kubelet', 'kube-proxy'"} %}
+{%- for binary in binaries %}
+{%- set d = cluster.downloads[binary] %}
+Save-VerifiedFile {% include "windows/_download.ps1" %} `
+    -Path (Join-Path $KubeDir {{ binary | ps }}){% if services[binary] %} -Service {{ services[binary] }}{% endif %}
+{%- endfor %}
 {%- set part = "binaries" %}{% include "windows/network.ps1" %}
-}
-foreach ($binary in $binaries.Keys) {
-    $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
-    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256" -Service $binaries[$binary]
-}
 {%- set part = "agent" %}{% include "windows/network.ps1" %}
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
-    Save-VerifiedFile -Uri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz" `
-        -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
+    {%- set d = cluster.downloads["cni-plugins-windows"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} `
+        -Path $archive
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $CniBinDir
 }
 {%- set part = "cni_plugin" %}{% include "windows/network.ps1" %}
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
-    Save-VerifiedFile -Uri "https://github.com/microsoft/windows-container-networking/releases/download/$WindowsCniVersion/windows-container-networking-cni-amd64-$WindowsCniVersion.zip" -Path $archive
+    {%- set d = cluster.downloads["windows-cni"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} `
+        -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $CniBinDir
 }
 
@@ -425,8 +433,9 @@ if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
    and the other Get-/Remove- cmdlets are Windows' own HostNetworkingService module. -#}
 # microsoft/SDN's hns.psm1 at its last commit (710cad6), checked against its SHA-256.
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
-Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
-    -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
+{%- set d = cluster.downloads["hns.psm1"] %}
+Save-VerifiedFile {% include "windows/_download.ps1" %} `
+    -Path $hnsModule
 Import-Module $hnsModule -DisableNameChecking
 {%- set part = "hns_network" %}{% include "windows/network.ps1" %}
 {%- if cluster.tunnel %}

@@ -17,6 +17,33 @@ pub fn three_node_spec() -> String {
         .expect("example exists")
 }
 
+/// `line:column` of the first `needle` after the first `anchor` in `text`, as
+/// diagnostics give a place (columns count characters), so that a test names what a
+/// diagnostic points at instead of a place that moves when the spec does.
+#[track_caller]
+pub fn line_col_after(text: &str, anchor: &str, needle: &str) -> String {
+    let from = text
+        .find(anchor)
+        .unwrap_or_else(|| panic!("no {anchor:?} in the spec"));
+    let offset = from
+        + text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} after {anchor:?} in the spec"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    format!("{line}:{column}")
+}
+
+/// `line:column` of the first `needle` in `text`.
+#[track_caller]
+pub fn line_col(text: &str, needle: &str) -> String {
+    line_col_after(text, "", needle)
+}
+
 /// A temporary spec directory holding `main.hcl`.
 pub struct SpecDir {
     pub dir: tempfile::TempDir,

@@ -10,6 +10,27 @@ use kubeplan::render::Artifact;
 use kubeplan::spec::VarInputs;
 use kubeplan::state::{NodeRecord, State};
 
+/// A `releases` block accepting unchecked every file the matrix's versions download with no
+/// published checksum (KP059), for specs that vouch for no SHA-256: flanneld.exe,
+/// windows-container-networking's archive, Docker and cri-dockerd, Open vSwitch.
+pub const ACCEPT_UNCHECKED: &str = r#"  releases {
+    flannel {
+      unverified = ["flanneld.exe"]
+    }
+    windows_cni {
+      unverified = ["windows-container-networking-cni-amd64-v0.3.1.zip"]
+    }
+    cri_dockerd {
+      unverified = ["cri-dockerd-0.4.3.win.amd64.zip", "cri-dockerd-0.4.3.amd64.tgz"]
+    }
+    docker {
+      unverified = ["docker-28.5.2.zip"]
+    }
+    openvswitch {
+      unverified = ["openvswitch-hyperv-2.7.0-certified.msi", "ovn_cni.exe"]
+    }
+  }
+"#;
 /// One compiled spec.
 pub struct Compiled {
     /// The example's name, or `example@variant` for a test spec.
@@ -40,6 +61,16 @@ pub fn example_names() -> Vec<String> {
 pub fn example_spec(name: &str) -> String {
     std::fs::read_to_string(examples_dir().join(name).join("main.hcl")).expect("example spec")
 }
+
+/// The mirror block of the `@mirror` variants (docs/spec.md#mirror).
+pub const MIRROR: &str = r#"  mirror {
+    kubernetes_binaries = "https://mirror.corp.example/dl-k8s"
+    kubernetes_packages = "https://mirror.corp.example/pkgs-k8s"
+    github_releases     = "https://mirror.corp.example/github"
+    docker_downloads    = "https://mirror.corp.example/docker"
+    container_registry  = "registry.corp.example"
+  }
+"#;
 
 /// Every example and test spec, compiled once per test binary.
 pub fn all() -> &'static [Compiled] {
@@ -101,8 +132,17 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
         "    resource_group  = \"rg-k8s\"\n    virtual_network = \"vnet-k8s\"\n    subnet          = \"nodes\"\n",
     );
     let three_node = example_spec("three-node");
-    let docker = three_node.replace("\"containerd\"", "\"docker\"");
+    // Docker and cri-dockerd publish no checksums: the variant accepts them unchecked (KP059).
+    let docker = three_node.replace("\"containerd\"", "\"docker\"").replace(
+        "    windows_cni {\n",
+        "    cri_dockerd {\n      unverified = [\"cri-dockerd-0.4.3.win.amd64.zip\", \"cri-dockerd-0.4.3.amd64.tgz\"]\n    }\n    docker {\n      unverified = [\"docker-28.5.2.zip\"]\n    }\n    windows_cni {\n",
+    );
     let docker_host_gw = docker.replace("\"vxlan\"", "\"host-gw\"");
+    // An air-gapped site: every kind of download and image from its own store.
+    let with_mirror =
+        |spec: &str| spec.replacen("  releases {\n", &format!("{MIRROR}\n  releases {{\n"), 1);
+    let mirror = with_mirror(&three_node);
+    let calico_mirror = with_mirror(&example_spec("calico-ha"));
     // A node named after a command: `NODE_NAME=cp` reads to shellcheck as a command's
     // output forgotten (SC2209) unless the value is quoted.
     let command_name = three_node.replace("\"worker-1\"", "\"cp\"");
@@ -111,8 +151,8 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
     let ltsc2019 = three_node.replace("\"ltsc2022\"", "\"ltsc2019\"");
     // containerd 1.7 pinned: its config version 2 layout (1.35 is the last minor on 1.x).
     let containerd_1_7 = three_node.replacen(
-        "  network {",
-        "  releases {\n    containerd {\n      version = \"1.7.28\"\n    }\n  }\n\n  network {",
+        "  releases {\n",
+        "  releases {\n    containerd {\n      version = \"1.7.28\"\n    }\n",
         1,
     );
     let version = |v: &str| VarInputs {
@@ -124,6 +164,8 @@ pub fn variants() -> Vec<(String, String, VarInputs)> {
         ("gce-host-gw@aws".into(), aws, none()),
         ("gce-host-gw@azure".into(), azure, none()),
         ("three-node@docker".into(), docker, none()),
+        ("three-node@mirror".into(), mirror, none()),
+        ("calico-ha@mirror".into(), calico_mirror, none()),
         ("three-node@docker-host-gw".into(), docker_host_gw, none()),
         ("three-node@command-name".into(), command_name, none()),
         ("three-node@ltsc2019".into(), ltsc2019, none()),

@@ -33,7 +33,8 @@ hs_k8s_channel() {
     for f in /etc/yum.repos.d/*.repo /etc/zypp/repos.d/*.repo; do
       [[ -f $f ]] || continue
       while IFS= read -r line; do
-        [[ $line =~ ^baseurl=https://pkgs\.k8s\.io/core:/stable:/(v1\.[0-9]+)/rpm/?$ ]] && REPLY=${BASH_REMATCH[1]}
+        # pkgs.k8s.io, or the test specs' mirror of it (tests/common/specs.rs, MIRROR).
+        [[ $line =~ ^baseurl=(https://pkgs\.k8s\.io|https://mirror\.corp\.example/pkgs-k8s)/core:/stable:/(v1\.[0-9]+)/rpm/?$ ]] && REPLY=${BASH_REMATCH[2]}
       done <"$f"
     done
     ;;

@@ -6,10 +6,19 @@ calico_version={{ cluster.versions.calico | sh(quoted=true) }}
     runs), so the CRD bundle goes first, as Calico's v3.32 quickstart and upgrade guide apply
     it (tigera/docs version-3.32 quickstart.mdx, operations/upgrading/kubernetes-upgrade.mdx). #}
 log "installing the CRDs and the Tigera operator of Calico $calico_version"
-kubectl apply --server-side --force-conflicts \
-  -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/v1_crd_projectcalico_org.yaml"
-kubectl apply --server-side --force-conflicts \
-  -f "https://raw.githubusercontent.com/projectcalico/calico/${calico_version}/manifests/tigera-operator.yaml"
+calico_dir=$(mktemp -d)
+{%- set d = cluster.downloads["calico-crds"] %}
+fetch_verified "$calico_dir/v1_crd_projectcalico_org.yaml" {% include "linux/_download.sh" %}
+{%- set d = cluster.downloads["tigera-operator"] %}
+fetch_verified "$calico_dir/tigera-operator.yaml" {% include "linux/_download.sh" %}
+{%- if cluster.registry %}
+# The operator's image from the mirror's registry, as Calico's air-gap guide edits the
+# manifest (tigera/docs version-3.32 operations/image-options/alternate-registry.mdx).
+sed -i {{ ("s#image: quay.io/#image: " ~ cluster.registry ~ "/#") | sh }} "$calico_dir/tigera-operator.yaml"
+{%- endif %}
+kubectl apply --server-side --force-conflicts -f "$calico_dir/v1_crd_projectcalico_org.yaml"
+kubectl apply --server-side --force-conflicts -f "$calico_dir/tigera-operator.yaml"
+rm -rf "$calico_dir"
 kubectl wait --for condition=established --timeout=180s \
   crd/installations.operator.tigera.io crd/felixconfigurations.crd.projectcalico.org \
   crd/ipamconfigs.crd.projectcalico.org

@@ -13,18 +13,19 @@ if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias 
 {%- elif part == "features" %}
 $features = 'Containers'
 {%- elif part == "binaries" %}
-    'kubectl.exe'         = @()
+{%- set d = cluster.downloads["kubectl.exe"] %}
+Save-VerifiedFile {% include "windows/_download.ps1" %} `
+    -Path (Join-Path $KubeDir 'kubectl.exe')
 {%- elif part == "agent" %}
-Save-VerifiedFile -Uri "https://github.com/flannel-io/flannel/releases/download/$FlannelVersion/flanneld.exe" `
+{%- set d = cluster.downloads["flanneld.exe"] %}
+Save-VerifiedFile {% include "windows/_download.ps1" %} `
     -Path (Join-Path $KubeDir 'flanneld.exe')
 {%- elif part == "cni_plugin" %}
 if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion.tgz"
-    {#- flannel-io/cni-plugin scripts/package.sh writes NAME.tgz.sha256 ("HEX  NAME") beside
-        each release archive. #}
-    $cniRelease = "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion"
-    Save-VerifiedFile -Uri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive `
-        -ChecksumUri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz.sha256"
+    {%- set d = cluster.downloads["flannel-cni-windows"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} `
+        -Path $archive
     $unpacked = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion"
     New-Item -ItemType Directory -Force -Path $unpacked | Out-Null
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $unpacked

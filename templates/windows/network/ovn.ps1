@@ -7,8 +7,6 @@ $PodGateway = {{ node.pod_gateway | ps }}
 $PodHostEndpoint = {{ node.pod_host_endpoint | ps }}
 {%- elif part == "variables" %}
 $OvnCentral = {{ cluster.init_address | ps }}
-$OvsMsiUri = {{ cluster.versions.ovs_msi | ps }}
-$OvnCniUri = {{ cluster.versions.ovn_cni | ps }}
 {%- elif part == "address_check" %}
 # After the first run the address sits on OVS's internal port HNSTransparent.
 if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias -ne 'HNSTransparent')) {
@@ -18,13 +16,17 @@ if (-not $ip -or ($ip.InterfaceAlias -ne $InterfaceName -and $ip.InterfaceAlias 
 $features = 'Containers', 'Hyper-V', 'Hyper-V-PowerShell'
 {%- elif part == "cni_config" %}
 Copy-Item -Force -Path (Join-Path $Here '10-ovn.json') -Destination (Join-Path $CniConfDir '10-ovn.json')
-Save-VerifiedFile -Uri $OvnCniUri -Path (Join-Path $CniBinDir 'ovn_cni.exe')
+{%- set d = cluster.downloads["ovn_cni.exe"] %}
+Save-VerifiedFile {% include "windows/_download.ps1" %} `
+    -Path (Join-Path $CniBinDir 'ovn_cni.exe')
 {%- elif part == "hns_network" %}
 if (-not (Get-Service -Name ovs-vswitchd -ErrorAction SilentlyContinue)) {
     # Open vSwitch with the OVN host feature, unattended (seed 003).
     Write-Step 'installing Open vSwitch and the OVN host'
     $msi = Join-Path $env:TEMP 'openvswitch.msi'
-    Save-VerifiedFile -Uri $OvsMsiUri -Path $msi
+    {%- set d = cluster.downloads["openvswitch-msi"] %}
+    Save-VerifiedFile {% include "windows/_download.ps1" %} `
+        -Path $msi
     $install = Start-Process -FilePath msiexec.exe -Wait -PassThru `
         -ArgumentList '/i', "`"$msi`"", 'ADDLOCAL="OpenvSwitchCLI,OpenvSwitchDriver,OVNHost"', '/qn'
     if ($install.ExitCode -ne 0) { throw "the Open vSwitch MSI failed with exit code $($install.ExitCode)" }

@@ -23,7 +23,7 @@ DISTRO='rocky-9.4'
 DISTRO_ID='rocky'
 DISTRO_MAJOR='9'
 KUBE_VERSION='1.35.8'
-KUBE_CHANNEL='v1.35'
+PAUSE_IMAGE='registry.k8s.io/pause:3.10.2'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -44,6 +44,43 @@ replace_file() {
   fi
   install -D -m 0644 "$new" "$dest"
   rm -f "$new"
+}
+
+# Fetches URL to DEST and checks it before it is used; CHECK is sha256:HEX (a hash kubeplan
+# or the spec pins), checksum-file:URL (the publisher's checksum file, whose first word is
+# the SHA-256) or unverified (the spec's releases block accepts the file unchecked). A file
+# that fails is removed.
+fetch_verified() {
+  local dest=$1 url=$2 check=$3 expected actual
+  curl -fsSL -o "$dest.download" "$url"
+  case $check in
+  sha256:*) expected=${check#sha256:} ;;
+  checksum-file:*) expected=$(curl -fsSL "${check#checksum-file:}" | awk '{ print $1; exit }') ;;
+  unverified)
+    log "warning: $url is not verified (the spec's releases block accepts it unchecked)"
+    mv -f "$dest.download" "$dest"
+    return 0
+    ;;
+  *) die "no way to verify $url" ;;
+  esac
+  actual=$(sha256sum "$dest.download" | awk '{ print $1 }')
+  if [[ ${actual,,} != "${expected,,}" ]]; then
+    rm -f "$dest.download"
+    die "the SHA-256 of $url is $actual, not the expected ${expected:-(none)}"
+  fi
+  mv -f "$dest.download" "$dest"
+}
+# Fetches the signing key at URL to DEST and checks its primary key's fingerprint before
+# a package manager trusts it (gpg(1), --show-keys --with-colons: field 10 of the fpr line).
+fetch_key() {
+  local dest=$1 url=$2 fingerprint=$3 got
+  curl -fsSL -o "$dest.download" "$url"
+  got=$(gpg --show-keys --with-colons "$dest.download" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ $got != "$fingerprint" ]]; then
+    rm -f "$dest.download"
+    die "the key at $url has the fingerprint ${got:-(none)}, not $fingerprint"
+  fi
+  mv -f "$dest.download" "$dest"
 }
 
 # A secret (the join token, the certificate key) comes from the environment, which only
@@ -153,20 +190,34 @@ fi
 log "SELinux permissive, as kubeadm requires"
 setenforce 0 2>/dev/null || true
 sed -i 's/^SELINUX=enforcing$/SELINUX=permissive/' /etc/selinux/config
-log "containerd.io from download.docker.com"
+log "containerd.io from Docker's repository"
 # conntrack-tools: kubeadm's preflight requires conntrack below Kubernetes 1.32.
-dnf install -y dnf-plugins-core ethtool conntrack-tools curl
-dnf config-manager --add-repo https://download.docker.com/linux/centos/docker-ce.repo
-dnf install -y containerd.io
-repo_file=/etc/yum.repos.d/kubernetes.repo
-log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
-cat >"$repo_file" <<REPO
-[kubernetes]
-name=Kubernetes
-baseurl=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/
+dnf install -y ethtool conntrack-tools curl
+# Docker's repository as its docker-ce.repo defines docker-ce-stable (docs.docker.com,
+# "Install Docker Engine on CentOS"), with its key checked by fingerprint first.
+install -d -m 0755 /etc/pki/rpm-gpg
+fetch_key /etc/pki/rpm-gpg/docker-ce.gpg https://download.docker.com/linux/centos/gpg 060A61C51B558A7F742B77AAC52FEB6B621E9F35
+cat >/etc/yum.repos.d/docker-ce.repo <<'REPO'
+[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/$releasever/$basearch/stable
 enabled=1
 gpgcheck=1
-gpgkey=https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/rpm/repodata/repomd.xml.key
+gpgkey=file:///etc/pki/rpm-gpg/docker-ce.gpg
+REPO
+dnf install -y containerd.io
+repo_file=/etc/yum.repos.d/kubernetes.repo
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from the Kubernetes package repository"
+install -d -m 0755 /etc/pki/rpm-gpg
+fetch_key /etc/pki/rpm-gpg/kubernetes.key https://pkgs.k8s.io/core:/stable:/v1.35/rpm/repodata/repomd.xml.key DE15B14486CD377B9E876E1A234654DA9A296436
+rpm --import /etc/pki/rpm-gpg/kubernetes.key
+cat >"$repo_file" <<'REPO'
+[kubernetes]
+name=Kubernetes
+baseurl=https://pkgs.k8s.io/core:/stable:/v1.35/rpm/
+enabled=1
+gpgcheck=1
+gpgkey=file:///etc/pki/rpm-gpg/kubernetes.key
 exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni
 REPO
 # The repository excludes the Kubernetes packages, so a later `dnf upgrade` leaves them at
@@ -185,6 +236,11 @@ else
   sed -i '/\.runtimes\.runc\.options\]$/a SystemdCgroup = true' "$new"
 fi
 grep -q '^ *SystemdCgroup = true$' "$new" || die "could not set SystemdCgroup = true in containerd's runc options"
+# The pod sandbox image kubeplan pins, the one kubeadm's images and the Windows nodes use
+# too: containerd 1.x names it sandbox_image in the CRI plugin, 2.x sandbox under
+# pinned_images (containerd docs/cri/config.md).
+sed -i -E "s#^([[:space:]]*(sandbox_image|sandbox) = ).*#\1\"$PAUSE_IMAGE\"#" "$new"
+grep -qF "= \"$PAUSE_IMAGE\"" "$new" || die "could not set containerd's sandbox image to $PAUSE_IMAGE"
 if replace_file "$new" /etc/containerd/config.toml; then
   systemctl restart containerd
 fi

@@ -20,7 +20,7 @@ DISTRO='ubuntu-22.04'
 DISTRO_ID='ubuntu'
 DISTRO_MAJOR='22'
 KUBE_VERSION='1.35.8'
-KUBE_CHANNEL='v1.35'
+PAUSE_IMAGE='registry.k8s.io/pause:3.10.2'
 NODE_LABELS=''
 NODE_TAINTS=''
 # Work from the folder holding this script and its files.
@@ -41,6 +41,43 @@ replace_file() {
   fi
   install -D -m 0644 "$new" "$dest"
   rm -f "$new"
+}
+
+# Fetches URL to DEST and checks it before it is used; CHECK is sha256:HEX (a hash kubeplan
+# or the spec pins), checksum-file:URL (the publisher's checksum file, whose first word is
+# the SHA-256) or unverified (the spec's releases block accepts the file unchecked). A file
+# that fails is removed.
+fetch_verified() {
+  local dest=$1 url=$2 check=$3 expected actual
+  curl -fsSL -o "$dest.download" "$url"
+  case $check in
+  sha256:*) expected=${check#sha256:} ;;
+  checksum-file:*) expected=$(curl -fsSL "${check#checksum-file:}" | awk '{ print $1; exit }') ;;
+  unverified)
+    log "warning: $url is not verified (the spec's releases block accepts it unchecked)"
+    mv -f "$dest.download" "$dest"
+    return 0
+    ;;
+  *) die "no way to verify $url" ;;
+  esac
+  actual=$(sha256sum "$dest.download" | awk '{ print $1 }')
+  if [[ ${actual,,} != "${expected,,}" ]]; then
+    rm -f "$dest.download"
+    die "the SHA-256 of $url is $actual, not the expected ${expected:-(none)}"
+  fi
+  mv -f "$dest.download" "$dest"
+}
+# Fetches the signing key at URL to DEST and checks its primary key's fingerprint before
+# a package manager trusts it (gpg(1), --show-keys --with-colons: field 10 of the fpr line).
+fetch_key() {
+  local dest=$1 url=$2 fingerprint=$3 got
+  curl -fsSL -o "$dest.download" "$url"
+  got=$(gpg --show-keys --with-colons "$dest.download" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ $got != "$fingerprint" ]]; then
+    rm -f "$dest.download"
+    die "the key at $url has the fingerprint ${got:-(none)}, not $fingerprint"
+  fi
+  mv -f "$dest.download" "$dest"
 }
 
 # A secret (the join token, the certificate key) comes from the environment, which only
@@ -146,11 +183,11 @@ apt-get update -q
 # conntrack: kubeadm's preflight requires it below Kubernetes 1.32 (checks_linux.go,
 # addExecChecks), and newer kubelet packages no longer depend on it (kubernetes/release).
 apt-get install -y -q containerd ethtool conntrack curl gpg ca-certificates apt-transport-https
-log "kubelet, kubeadm and kubectl $KUBE_VERSION from pkgs.k8s.io"
+log "kubelet, kubeadm and kubectl $KUBE_VERSION from the Kubernetes package repository"
 install -d -m 0755 /etc/apt/keyrings
-curl -fsSL "https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/Release.key" |
-  gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
-echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/${KUBE_CHANNEL}/deb/ /" \
+fetch_key /etc/apt/keyrings/kubernetes-apt-keyring.asc https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key DE15B14486CD377B9E876E1A234654DA9A296436
+gpg --dearmor --yes -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg /etc/apt/keyrings/kubernetes-apt-keyring.asc
+echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.35/deb/ /' \
   >/etc/apt/sources.list.d/kubernetes.list
 apt-get update -q
 apt-get install -y -q --allow-downgrades --allow-change-held-packages \
@@ -168,6 +205,11 @@ else
   sed -i '/\.runtimes\.runc\.options\]$/a SystemdCgroup = true' "$new"
 fi
 grep -q '^ *SystemdCgroup = true$' "$new" || die "could not set SystemdCgroup = true in containerd's runc options"
+# The pod sandbox image kubeplan pins, the one kubeadm's images and the Windows nodes use
+# too: containerd 1.x names it sandbox_image in the CRI plugin, 2.x sandbox under
+# pinned_images (containerd docs/cri/config.md).
+sed -i -E "s#^([[:space:]]*(sandbox_image|sandbox) = ).*#\1\"$PAUSE_IMAGE\"#" "$new"
+grep -qF "= \"$PAUSE_IMAGE\"" "$new" || die "could not set containerd's sandbox image to $PAUSE_IMAGE"
 if replace_file "$new" /etc/containerd/config.toml; then
   systemctl restart containerd
 fi

@@ -134,9 +134,13 @@ function Write-SecretFile([string] $Path, [string] $Text) {
 }
 
 # Downloads a file unless it is there with the published (-ChecksumUri) or pinned (-Sha256)
-# SHA-256; -Service names the services to stop before a running program's file is replaced.
-function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [string[]] $Service) {
+# SHA-256; -Unverified only where the spec accepts the file unchecked (releases block).
+# -Service names the services to stop before a running program's file is replaced.
+function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri, [string] $Sha256, [switch] $Unverified, [string[]] $Service) {
     $expected = $null
+    if (-not ($Sha256 -or $ChecksumUri -or $Unverified)) {
+        throw "no checksum to verify $Uri against"
+    }
     if ($Sha256) {
         $expected = $Sha256
         if ((Test-Path $Path) -and (Get-FileHash -Algorithm SHA256 -Path $Path).Hash -eq $expected) {
@@ -152,6 +156,8 @@ function Save-VerifiedFile([string] $Uri, [string] $Path, [string] $ChecksumUri,
         }
     } elseif (Test-Path $Path) {
         return
+    } else {
+        Write-Step "warning: $Uri is not verified (the spec's releases block accepts it unchecked)"
     }
     Write-Step "downloading $Uri"
     Invoke-WebRequest -UseBasicParsing -Uri $Uri -OutFile "$Path.download"
@@ -311,10 +317,9 @@ $containerdService = Get-Service -Name containerd -ErrorAction SilentlyContinue
 $containerdInstalled = if (Test-Path $containerdRecord) { "$(Get-Content -Raw -Path $containerdRecord)".Trim() } else { '' }
 if (-not $containerdService -or $containerdInstalled -ne $ContainerdVersion) {
     Write-Step "installing containerd $ContainerdVersion"
-    $release = "https://github.com/containerd/containerd/releases/download/v$ContainerdVersion"
     $archive = Join-Path $env:TEMP "containerd-$ContainerdVersion-windows-amd64.tar.gz"
-    Save-VerifiedFile -Uri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz" -Path $archive `
-        -ChecksumUri "$release/containerd-$ContainerdVersion-windows-amd64.tar.gz.sha256sum"
+    Save-VerifiedFile -Uri 'https://github.com/containerd/containerd/releases/download/v2.3.4/containerd-2.3.4-windows-amd64.tar.gz' -ChecksumUri 'https://github.com/containerd/containerd/releases/download/v2.3.4/containerd-2.3.4-windows-amd64.tar.gz.sha256sum' `
+        -Path $archive
     # Replacing the binaries of a running containerd (and the kubelet that depends on it):
     # drain the node first (`kubectl drain NODE --ignore-daemonsets`) when a pin changes.
     Stop-Service -Name containerd -Force -ErrorAction SilentlyContinue
@@ -339,31 +344,29 @@ Start-Service -Name containerd
 Remove-Item -Path (Join-Path $CniConfDir '0-containerd-nat.json') -ErrorAction SilentlyContinue
 
 # Each binary with the services that run it, stopped before its file is replaced.
-$binaries = [ordered]@{
-    'kubelet.exe'         = @('kubelet')
-    'kubeadm.exe'         = @()
-    'kube-proxy.exe'      = @('kube-proxy')
-    'kube-log-runner.exe' = @('kubelet', 'kube-proxy')
-    'kubectl.exe'         = @()
-}
-foreach ($binary in $binaries.Keys) {
-    $uri = "https://dl.k8s.io/$KubernetesVersion/bin/windows/amd64/$binary"
-    Save-VerifiedFile -Uri $uri -Path (Join-Path $KubeDir $binary) -ChecksumUri "$uri.sha256" -Service $binaries[$binary]
-}
-Save-VerifiedFile -Uri "https://github.com/flannel-io/flannel/releases/download/$FlannelVersion/flanneld.exe" `
+Save-VerifiedFile -Uri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubelet.exe' -ChecksumUri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubelet.exe.sha256' `
+    -Path (Join-Path $KubeDir 'kubelet.exe') -Service 'kubelet'
+Save-VerifiedFile -Uri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubeadm.exe' -ChecksumUri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubeadm.exe.sha256' `
+    -Path (Join-Path $KubeDir 'kubeadm.exe')
+Save-VerifiedFile -Uri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kube-proxy.exe' -ChecksumUri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kube-proxy.exe.sha256' `
+    -Path (Join-Path $KubeDir 'kube-proxy.exe') -Service 'kube-proxy'
+Save-VerifiedFile -Uri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kube-log-runner.exe' -ChecksumUri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kube-log-runner.exe.sha256' `
+    -Path (Join-Path $KubeDir 'kube-log-runner.exe') -Service 'kubelet', 'kube-proxy'
+Save-VerifiedFile -Uri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubectl.exe' -ChecksumUri 'https://dl.k8s.io/v1.35.8/bin/windows/amd64/kubectl.exe.sha256' `
+    -Path (Join-Path $KubeDir 'kubectl.exe')
+Save-VerifiedFile -Uri 'https://github.com/flannel-io/flannel/releases/download/v0.28.9/flanneld.exe' -Unverified `
     -Path (Join-Path $KubeDir 'flanneld.exe')
 
 if (-not (Test-Path (Join-Path $CniBinDir 'host-local.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugins-$CniPluginsVersion.tgz"
-    Save-VerifiedFile -Uri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz" `
-        -Path $archive -ChecksumUri "https://github.com/containernetworking/plugins/releases/download/$CniPluginsVersion/cni-plugins-windows-amd64-$CniPluginsVersion.tgz.sha256"
+    Save-VerifiedFile -Uri 'https://github.com/containernetworking/plugins/releases/download/v1.9.1/cni-plugins-windows-amd64-v1.9.1.tgz' -ChecksumUri 'https://github.com/containernetworking/plugins/releases/download/v1.9.1/cni-plugins-windows-amd64-v1.9.1.tgz.sha256' `
+        -Path $archive
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $CniBinDir
 }
 if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
     $archive = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion.tgz"
-    $cniRelease = "https://github.com/flannel-io/cni-plugin/releases/download/$FlannelCniVersion"
-    Save-VerifiedFile -Uri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz" -Path $archive `
-        -ChecksumUri "$cniRelease/cni-plugin-flannel-windows-amd64-$FlannelCniVersion.tgz.sha256"
+    Save-VerifiedFile -Uri 'https://github.com/flannel-io/cni-plugin/releases/download/v1.9.1-flannel1/cni-plugin-flannel-windows-amd64-v1.9.1-flannel1.tgz' -ChecksumUri 'https://github.com/flannel-io/cni-plugin/releases/download/v1.9.1-flannel1/cni-plugin-flannel-windows-amd64-v1.9.1-flannel1.tgz.sha256' `
+        -Path $archive
     $unpacked = Join-Path $env:TEMP "cni-plugin-flannel-$FlannelCniVersion"
     New-Item -ItemType Directory -Force -Path $unpacked | Out-Null
     Invoke-Program 'tar.exe' '-xzf', $archive, '-C', $unpacked
@@ -372,7 +375,8 @@ if (-not (Test-Path (Join-Path $CniBinDir 'flannel.exe'))) {
 }
 if (-not (Test-Path (Join-Path $CniBinDir 'sdnoverlay.exe'))) {
     $archive = Join-Path $env:TEMP "windows-container-networking-$WindowsCniVersion.zip"
-    Save-VerifiedFile -Uri "https://github.com/microsoft/windows-container-networking/releases/download/$WindowsCniVersion/windows-container-networking-cni-amd64-$WindowsCniVersion.zip" -Path $archive
+    Save-VerifiedFile -Uri 'https://github.com/microsoft/windows-container-networking/releases/download/v0.3.1/windows-container-networking-cni-amd64-v0.3.1.zip' -Unverified `
+        -Path $archive
     Expand-Archive -Force -Path $archive -DestinationPath $CniBinDir
 }
 
@@ -381,8 +385,8 @@ Copy-Item -Force -Path (Join-Path $Here 'net-conf.json') -Destination 'C:\etc\ku
 
 # microsoft/SDN's hns.psm1 at its last commit (710cad6), checked against its SHA-256.
 $hnsModule = Join-Path $KubeDir 'hns.psm1'
-Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' `
-    -Path $hnsModule -Sha256 'A8A53ED4FAC2E27C7E4268DB069D4CF3129A56D466EF3BF9465FB52DCD76A29C'
+Save-VerifiedFile -Uri 'https://raw.githubusercontent.com/microsoft/SDN/710cad6fc9025c86e04ef5daa6eb53f577802448/Kubernetes/windows/hns.psm1' -Sha256 'a8a53ed4fac2e27c7e4268db069d4cf3129a56d466ef3bf9465fb52dcd76a29c' `
+    -Path $hnsModule
 Import-Module $hnsModule -DisableNameChecking
 Initialize-ExternalNetwork
 if (-not (Get-NetFirewallRule -Name 'kubeplan-kubelet' -ErrorAction SilentlyContinue)) {
