@@ -92,16 +92,17 @@ fn stages(c: &mut Criterion) {
         let applied = state::load(&state_path)
             .expect("the state loads")
             .expect("apply wrote a state");
+        let root = kubeplan::outdir::Root::open(&out_dir);
         let recorded = kubeplan::incremental::LastApply {
             state: &applied,
-            out_dir: &out_dir,
+            out_dir: &root,
         };
         group.bench_function(BenchmarkId::new("plan", nodes), |b| {
             b.iter(|| {
                 let rendered = render::render_since(&out.cluster, &out.graph, &[], Some(&recorded))
                     .expect("renders");
                 let p = plan::diff(&rendered.artifacts, Some(&applied), |path| {
-                    plan::OnDisk::read(&out_dir, path)
+                    plan::OnDisk::read(&root, path)
                 });
                 assert!(p.is_empty(), "nothing changed since the apply");
                 p

@@ -443,9 +443,13 @@ fn write_all(
         crate::outdir::remove_empty(made);
         why
     };
+    let root = match crate::outdir::Root::create(out_dir) {
+        Ok(root) => root,
+        Err(e) => return Err(failed(e)),
+    };
     // Every place first, so a folder or link in the way stops the run before any write.
     for a in writes {
-        if let Err(e) = crate::outdir::make_place(out_dir, &a.path, target.force, &mut made) {
+        if let Err(e) = crate::outdir::make_place(&root, &a.path, target.force, &mut made) {
             return Err(undo(failed(e), &made));
         }
     }
@@ -461,7 +465,7 @@ fn write_all(
         })?;
         let name = staged_name(&a.path);
         crate::outdir::stage(
-            out_dir,
+            &root,
             &a.path,
             &name,
             content.as_bytes(),
@@ -489,7 +493,7 @@ fn write_all(
     }
     let renamed = writes.par_iter().try_for_each(|a| {
         let name = staged_name(&a.path);
-        crate::outdir::rename_staged(out_dir, &a.path, &name, target.force).map_err(failed)?;
+        crate::outdir::rename_staged(&root, &a.path, &name, target.force).map_err(failed)?;
         written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     });

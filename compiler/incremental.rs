@@ -3,8 +3,6 @@
 //! (`render::render_since`). This module answers render's question from the state and
 //! the out dir, so that render itself never reads a file.
 
-use std::path::Path;
-
 use crate::hash::sha256_hex;
 use crate::plan::{holds, OnDisk};
 use crate::state::State;
@@ -12,7 +10,7 @@ use crate::state::State;
 /// The state and the out dir an apply left them in.
 pub struct LastApply<'a> {
     pub state: &'a State,
-    pub out_dir: &'a Path,
+    pub out_dir: &'a crate::outdir::Root,
 }
 
 impl crate::render::PriorOutput for LastApply<'_> {

@@ -121,8 +121,9 @@ fn compile_loaded(
     let removed = removed_nodes(&record);
     let names: Vec<model::NodeName> = removed.iter().map(|r| r.name.clone()).collect();
     let graph = graph::build(&cluster, &names);
+    let root = out_dir.map(outdir::Root::open);
     let recorded = prior
-        .zip(out_dir)
+        .zip(root.as_ref())
         .map(|(state, out_dir)| incremental::LastApply { state, out_dir });
     let rendered = render::render_since(
         &cluster,

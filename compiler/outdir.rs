@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::os::fd::{AsFd, OwnedFd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
@@ -88,8 +88,8 @@ pub fn check_path(path: &str) -> Result<(), BadPath> {
 pub enum Found {
     /// Nothing, or a folder on the way is missing.
     Nothing,
-    /// A regular file, open for reading.
-    File(fs::File),
+    /// A regular file, open for reading, with its size and mode as it was opened.
+    File { file: fs::File, len: u64, mode: u32 },
     /// The path itself is a symbolic link.
     Link,
     /// A folder on the way is a symbolic link.
@@ -102,28 +102,76 @@ pub enum Found {
     Unreadable,
 }
 
+/// The out dir, opened once for the many files a plan reads or an apply writes: each
+/// path below it is walked from this folder, so the out dir's own path is not looked up
+/// again for every file (23,000 times at 5,000 nodes).
+pub struct Root {
+    path: PathBuf,
+    fd: Result<OwnedFd, Errno>,
+}
+
+impl Root {
+    /// Opens `out_dir` as it is now; a missing out dir holds nothing.
+    pub fn open(out_dir: &Path) -> Root {
+        Root {
+            path: out_dir.to_owned(),
+            fd: rustix::fs::open(out_dir, dir_flags(), Mode::empty()),
+        }
+    }
+
+    /// Makes `out_dir` (and its parents) when it is missing, then opens it, for writing.
+    pub fn create(out_dir: &Path) -> Result<Root, OutDirError> {
+        fs::create_dir_all(out_dir).map_err(|e| OutDirError::new(out_dir, "", e))?;
+        let root = Root::open(out_dir);
+        root.dir()?;
+        Ok(root)
+    }
+
+    /// The out dir's path, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn dir(&self) -> Result<&OwnedFd, OutDirError> {
+        self.fd
+            .as_ref()
+            .map_err(|e| OutDirError::new(&self.path, "", *e))
+    }
+
+    /// Looks at `path` (checked with [`check_path`]) under the out dir.
+    pub fn find(&self, path: &str) -> Found {
+        match &self.fd {
+            Ok(root) => find_from(root, path),
+            Err(Errno::NOENT) => Found::Nothing,
+            Err(_) => Found::Unreadable,
+        }
+    }
+}
+
 /// Looks at `path` (checked with [`check_path`]) under `out_dir`.
 pub fn find(out_dir: &Path, path: &str) -> Found {
+    Root::open(out_dir).find(path)
+}
+
+fn find_from(root: &OwnedFd, path: &str) -> Found {
     if check_path(path).is_err() {
         return Found::Unreadable;
     }
     let (folders, name) = split(path);
-    let mut dir = match rustix::fs::open(out_dir, dir_flags(), Mode::empty()) {
-        Ok(fd) => fd,
-        Err(Errno::NOENT) => return Found::Nothing,
-        Err(_) => return Found::Unreadable,
-    };
     // O_NONBLOCK: a FIFO planted here must not hang the plan.
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     // The common case in one call: openat2(2) with RESOLVE_NO_SYMLINKS fails on a link
     // anywhere on the way (Linux 5.6+). Anything but a file or nothing, and a kernel
     // without openat2, is looked at folder by folder below, which says what is in the way.
     let resolve = ResolveFlags::NO_SYMLINKS | ResolveFlags::BENEATH;
-    match rustix::fs::openat2(&dir, path, flags, Mode::empty(), resolve) {
+    match rustix::fs::openat2(root, path, flags, Mode::empty(), resolve) {
         Ok(fd) => return opened(fd),
         Err(Errno::NOENT) => return Found::Nothing,
         Err(_) => {}
     }
+    let Ok(mut dir) = rustix::io::dup(root) else {
+        return Found::Unreadable;
+    };
     for folder in folders {
         dir = match rustix::fs::openat(&dir, folder, dir_flags() | OFlags::NOFOLLOW, Mode::empty())
         {
@@ -149,9 +197,11 @@ pub fn find(out_dir: &Path, path: &str) -> Found {
 /// What [`find`] opened: a regular file, or something else.
 fn opened(fd: OwnedFd) -> Found {
     match rustix::fs::fstat(&fd) {
-        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {
-            Found::File(fs::File::from(fd))
-        }
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => Found::File {
+            file: fs::File::from(fd),
+            len: u64::try_from(st.st_size).unwrap_or(0),
+            mode: st.st_mode,
+        },
         Ok(_) => Found::NotAFile,
         Err(_) => Found::Unreadable,
     }
@@ -202,45 +252,49 @@ impl OutDirError {
 /// what is missing, without following a link. A link or a file where a folder belongs
 /// is an error, or with `force` is removed (a link itself, never what it points to) and
 /// replaced by a folder. Each folder made is pushed onto `made`, outermost first.
-pub fn make_folders(
-    out_dir: &Path,
+fn make_folders(
+    root: &Root,
     folders: &[&str],
     force: bool,
-    made: &mut Vec<std::path::PathBuf>,
+    made: &mut Vec<PathBuf>,
 ) -> Result<OwnedFd, OutDirError> {
-    fs::create_dir_all(out_dir).map_err(|e| OutDirError::new(out_dir, "", e))?;
-    let mut dir = rustix::fs::open(out_dir, dir_flags(), Mode::empty())
-        .map_err(|e| OutDirError::new(out_dir, "", e))?;
+    let out_dir = root.path();
+    let root = root.dir()?;
+    let mut opened: Option<OwnedFd> = None;
     for (i, folder) in folders.iter().enumerate() {
-        let rel = folders[..=i].join("/");
-        let err = |e: Errno| OutDirError::new(out_dir, &rel, e);
-        let open = |dir: &OwnedFd| {
-            rustix::fs::openat(dir, *folder, dir_flags() | OFlags::NOFOLLOW, Mode::empty())
-        };
-        dir = match open(&dir) {
+        let dir = opened.as_ref().unwrap_or(root);
+        let rel = || folders[..=i].join("/");
+        let err = |e: Errno| OutDirError::new(out_dir, &rel(), e);
+        let open =
+            || rustix::fs::openat(dir, *folder, dir_flags() | OFlags::NOFOLLOW, Mode::empty());
+        let next = match open() {
             Ok(fd) => fd,
             Err(Errno::NOENT) => {
-                mkdir(&dir, folder).map_err(err)?;
-                made.push(out_dir.join(&rel));
-                open(&dir).map_err(err)?
+                mkdir(dir, folder).map_err(err)?;
+                made.push(out_dir.join(rel()));
+                open().map_err(err)?
             }
             Err(e) => {
-                let what = match kind_at(&dir, folder) {
+                let what = match kind_at(dir, folder) {
                     Some(FileType::Symlink) => "it is a symbolic link",
                     Some(FileType::Directory) | None => return Err(err(e)),
                     Some(_) => "it is a file where kubeplan needs a folder",
                 };
                 if !force {
-                    return Err(OutDirError::in_the_way(out_dir, &rel, what));
+                    return Err(OutDirError::in_the_way(out_dir, &rel(), what));
                 }
-                rustix::fs::unlinkat(&dir, *folder, AtFlags::empty()).map_err(err)?;
-                mkdir(&dir, folder).map_err(err)?;
-                made.push(out_dir.join(&rel));
-                open(&dir).map_err(err)?
+                rustix::fs::unlinkat(dir, *folder, AtFlags::empty()).map_err(err)?;
+                mkdir(dir, folder).map_err(err)?;
+                made.push(out_dir.join(rel()));
+                open().map_err(err)?
             }
         };
+        opened = Some(next);
     }
-    Ok(dir)
+    match opened {
+        Some(dir) => Ok(dir),
+        None => rustix::io::dup(root).map_err(|e| OutDirError::new(out_dir, "", e)),
+    }
 }
 
 fn mkdir(dir: &OwnedFd, name: &str) -> Result<(), Errno> {
@@ -255,13 +309,14 @@ fn mkdir(dir: &OwnedFd, name: &str) -> Result<(), Errno> {
 /// made onto `made`), and a folder at `path` itself is removed when it is empty and
 /// `force` is given (plan reported it); a folder with files in it is never removed.
 pub fn make_place(
-    out_dir: &Path,
+    root: &Root,
     path: &str,
     force: bool,
-    made: &mut Vec<std::path::PathBuf>,
+    made: &mut Vec<PathBuf>,
 ) -> Result<(), OutDirError> {
+    let out_dir = root.path();
     let (folders, name) = split(path);
-    let dir = make_folders(out_dir, &folders, force, made)?;
+    let dir = make_folders(root, &folders, force, made)?;
     if kind_at(&dir, name) != Some(FileType::Directory) {
         return Ok(());
     }
@@ -288,7 +343,7 @@ pub fn make_place(
 /// replaced by a folder), and the file is created, never opened through a link: a file or
 /// link already at `staged` is removed first.
 pub fn stage(
-    out_dir: &Path,
+    root: &Root,
     path: &str,
     staged: &str,
     content: &[u8],
@@ -299,7 +354,8 @@ pub fn stage(
     use std::os::unix::fs::PermissionsExt;
     let (folders, _) = split(path);
     let rel = sibling(path, staged);
-    let dir = make_folders(out_dir, &folders, force, &mut Vec::new())?;
+    let out_dir = root.path();
+    let dir = make_folders(root, &folders, force, &mut Vec::new())?;
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let err = |e: std::io::Error| OutDirError::new(out_dir, &rel, e);
     // The name is apply's (check_path refuses it for an artifact): whatever is there, a
@@ -320,14 +376,15 @@ pub fn stage(
 /// again without following a link; the rename replaces a link at `path` itself, never
 /// what it points to.
 pub fn rename_staged(
-    out_dir: &Path,
+    root: &Root,
     path: &str,
     staged: &str,
     force: bool,
 ) -> Result<(), OutDirError> {
     let (folders, name) = split(path);
-    let dir = make_folders(out_dir, &folders, force, &mut Vec::new())?;
-    rustix::fs::renameat(&dir, staged, &dir, name).map_err(|e| OutDirError::new(out_dir, path, e))
+    let dir = make_folders(root, &folders, force, &mut Vec::new())?;
+    rustix::fs::renameat(&dir, staged, &dir, name)
+        .map_err(|e| OutDirError::new(root.path(), path, e))
 }
 
 /// Removes the file `staged` from the folder of `path` under `out_dir`, if it is there;
@@ -480,7 +537,7 @@ mod tests {
         std::os::unix::fs::symlink(&outside, out.join("linked")).unwrap();
         std::os::unix::fs::symlink(outside.join("f"), out.join("real/link")).unwrap();
         fs::write(out.join("file"), "").unwrap();
-        assert!(matches!(find(&out, "real/f"), Found::File(_)));
+        assert!(matches!(find(&out, "real/f"), Found::File { .. }));
         assert!(matches!(find(&out, "linked/f"), Found::LinkedFolder));
         assert!(matches!(find(&out, "real/link"), Found::Link));
         assert!(matches!(find(&out, "file/f"), Found::FileFolder));

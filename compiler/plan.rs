@@ -144,27 +144,22 @@ pub enum OnDisk {
 }
 
 impl OnDisk {
-    /// What is at `path` under `out_dir`, if anything can be read there; a symbolic link
-    /// below the out dir is never followed (see `outdir`).
-    pub fn read(out_dir: &std::path::Path, path: &str) -> Option<OnDisk> {
+    /// What is at `path` under the out dir, if anything can be read there; a symbolic
+    /// link below the out dir is never followed (see `outdir`).
+    pub fn read(out_dir: &crate::outdir::Root, path: &str) -> Option<OnDisk> {
         use crate::outdir::Found;
         use std::io::Read;
-        use std::os::unix::fs::PermissionsExt;
-        let mut file = match crate::outdir::find(out_dir, path) {
-            Found::File(file) => file,
+        let (mut file, len, mode) = match out_dir.find(path) {
+            Found::File { file, len, mode } => (file, len, mode),
             Found::Nothing | Found::Unreadable => return None,
             Found::Link => return Some(OnDisk::Blocked(Drift::Symlink)),
             Found::LinkedFolder => return Some(OnDisk::Blocked(Drift::LinkedFolder)),
             Found::FileFolder => return Some(OnDisk::Blocked(Drift::FileFolder)),
             Found::NotAFile => return Some(OnDisk::Blocked(Drift::NotAFile)),
         };
-        let meta = file.metadata().ok()?;
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         file.read_to_end(&mut bytes).ok()?;
-        Some(OnDisk::File {
-            bytes,
-            mode: meta.permissions().mode(),
-        })
+        Some(OnDisk::File { bytes, mode })
     }
 
     /// The file's content and mode; none when something else is in the way.

@@ -110,12 +110,13 @@ pub fn prepare(
     let compiled = crate::compile_since(dir, inputs, previous.as_ref(), out_dir)
         .map_err(PrepareError::Render)?;
     stop_if_signalled(what)?;
+    let root = crate::outdir::Root::open(out_dir);
     let plan = match &compiled.output {
         Some(out) if !compiled.diagnostics.has_errors() => Some(plan::diff_after(
             &out.artifacts,
             previous.as_ref(),
             inflight.as_ref(),
-            |p| plan::OnDisk::read(out_dir, p),
+            |p| plan::OnDisk::read(&root, p),
         )),
         _ => None,
     };

@@ -20,6 +20,28 @@ fn validate_accepts_the_three_node_example() {
         .stdout(predicate::str::contains("cluster demo with 3 nodes"));
 }
 
+/// The scale benchmarks (benches/stages.rs, scripts/bench-scale.sh) compile this spec;
+/// a rule that starts refusing it breaks them, so the suite validates it too.
+#[test]
+fn validate_accepts_the_benchmark_spec_without_warnings() {
+    let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scale.hcl");
+    let spec = SpecDir::new(&fs::read_to_string(bench).unwrap());
+    let out = spec
+        .kubeplan(&["validate"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("cluster scale with 50 nodes"),
+        "validated with its default pool sizes"
+    );
+}
+
 #[test]
 fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
     let spec = SpecDir::new(&three_node_spec());

@@ -32,7 +32,8 @@ fn inputs(vars: &[&str]) -> VarInputs {
 fn plans(dir: &SpecDir, vars: &[&str]) -> Both {
     let prior = state::load(&dir.state()).expect("the state loads");
     let out_dir = dir.out();
-    let read = |p: &str| plan::OnDisk::read(&out_dir, p);
+    let root = kubeplan::outdir::Root::open(&out_dir);
+    let read = |p: &str| plan::OnDisk::read(&root, p);
     let full = kubeplan::compile(dir.path(), &inputs(vars), prior.as_ref()).unwrap();
     let full = plan::diff(&output(&full).artifacts, prior.as_ref(), read);
     let compiled =

@@ -207,7 +207,9 @@ fn a_spec_that_validates_renders_deterministically_and_plans_empty_after_apply()
 
             let dir = tempfile::tempdir().unwrap();
             let (out_dir, state_path) = (dir.path().join("out"), dir.path().join("state.json"));
-            let read = |p: &str| kubeplan::plan::OnDisk::read(&out_dir, p);
+            // The out dir is opened at each read: it does not exist until the apply.
+            let read =
+                |p: &str| kubeplan::plan::OnDisk::read(&kubeplan::outdir::Root::open(&out_dir), p);
             let plan = kubeplan::plan::diff(&out.artifacts, None, read);
             let target = kubeplan::apply::Target {
                 out_dir: &out_dir,
