@@ -282,6 +282,7 @@ pub fn apply(
         windows_support: Some(record.windows_support),
         nodes: record.nodes.clone(),
         removed_nodes: record.removed_nodes.clone(),
+        facts: Some(record.facts.clone()),
         checksum: None,
     };
     report.serial = state.serial;
@@ -289,7 +290,7 @@ pub fn apply(
         let written = keep_backup(target.state_path, state_dir).and_then(|()| {
             write_atomic(
                 target.state_path,
-                state.to_json().as_bytes(),
+                state.into_json().as_bytes(),
                 0o644,
                 state_dir,
             )

@@ -41,6 +41,9 @@ pub struct Cluster {
 pub struct Network {
     /// Which network runs: flannel VXLAN, flannel host-gw, l3-upstream, Calico, OVN.
     pub kind: Kind,
+    /// The plugin and mode as the spec names them, which select `kind`.
+    pub plugin: crate::network::Plugin,
+    pub mode: crate::model::NetworkMode,
     pub cluster_cidr: Ipv4Net,
     /// The prefix length of each node's pod subnet.
     pub node_cidr_mask: u8,

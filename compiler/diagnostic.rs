@@ -239,6 +239,8 @@ codes! {
     NodeRequirement = "KP057": "a Linux node that cannot meet what the Kubernetes minor's kubelet needs",
     Legacy = "KP058": "a component whose Windows support upstream has ended",
     UnverifiedDownload = "KP059": "a download with no checksum to verify it against",
+    LiveChange = "KP060": "a change a running cluster cannot take (its network, CIDRs or endpoint)",
+    UpgradeStep = "KP061": "a Kubernetes version kubeadm cannot upgrade the running cluster to",
 }
 
 /// One problem found in the input, with where it is and how to fix it.

@@ -31,6 +31,33 @@ impl Fields {
     }
 }
 
+/// SHA-256 of bytes written to it (`io::Write`), so a serializer's output is hashed as it
+/// is written, never held whole; it counts them too.
+#[derive(Default)]
+pub struct Writer {
+    hash: Sha256,
+    len: usize,
+}
+
+impl Writer {
+    /// The SHA-256 of what was written, in lowercase hex, and its length in bytes.
+    pub fn finish_hex(self) -> (String, usize) {
+        (hex::encode(self.hash.finalize()), self.len)
+    }
+}
+
+impl std::io::Write for Writer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.hash.update(bytes);
+        self.len += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The spec's hash as states and saved plans record it: each file's name and text, in
 /// order, each followed by a NUL byte. It predates [`Fields`] and keeps its bytes: every
 /// recorded state holds it, and another hash would read as a changed spec.
@@ -61,6 +88,15 @@ mod tests {
             super::spec_files([("a.hcl", "x"), ("b.hcl", "")]),
             super::sha256_hex(b"a.hcl\0x\0b.hcl\0\0")
         );
+    }
+
+    #[test]
+    fn the_writer_hashes_what_is_written_in_pieces_as_one() {
+        use std::io::Write;
+        let mut w = super::Writer::default();
+        w.write_all(b"a").unwrap();
+        w.write_all(b"bc").unwrap();
+        assert_eq!(w.finish_hex(), (super::sha256_hex(b"abc"), 3));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod cloud;
 pub mod cluster;
 pub mod diagnostic;
 pub mod error;
+pub mod facts;
 pub mod graph;
 pub mod hash;
 pub mod incremental;
@@ -168,6 +169,7 @@ fn spec_hash(sources: &SourceMap, files: &[diagnostic::FileId]) -> String {
 /// What the state records of the cluster after this spec is applied: every node, and every node that was
 /// in an earlier spec and is not in this one (until a node of that name comes back).
 fn cluster_record(c: &cluster::Cluster, prior: Option<&state::State>) -> state::ClusterRecord {
+    let first = c.first_control_plane().name.as_str();
     let nodes: std::collections::BTreeMap<String, state::NodeRecord> = c
         .nodes
         .iter()
@@ -177,6 +179,7 @@ fn cluster_record(c: &cluster::Cluster, prior: Option<&state::State>) -> state::
                 address: n.address.to_string(),
                 pod_cidr: n.pod_cidr.map(|p| p.to_string()),
                 inputs: None, // set once rendered
+                facts: Some(facts::node(c, n, first)),
             };
             (n.name.to_string(), record)
         })
@@ -198,6 +201,7 @@ fn cluster_record(c: &cluster::Cluster, prior: Option<&state::State>) -> state::
         windows_support: c.windows_support,
         nodes,
         removed_nodes,
+        facts: facts::cluster(c),
     }
 }
 

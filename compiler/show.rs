@@ -20,6 +20,19 @@ pub fn render(state: &State, path: &Path) -> String {
     let _ = writeln!(out, "  format_version   {}", state.format_version);
     let _ = writeln!(out, "  spec sha256      {}", state.spec_hash);
     let _ = writeln!(out, "  windows support  {support}");
+    if let Some(f) = &state.facts {
+        let _ = writeln!(
+            out,
+            "  kubernetes       {} ({})",
+            f.kubernetes_version, f.container_runtime
+        );
+        let _ = writeln!(out, "  endpoint         {}", f.control_plane_endpoint);
+        let _ = writeln!(
+            out,
+            "  network          {} {}, cluster CIDR {} (/{} per node), service CIDR {}",
+            f.network_plugin, f.network_mode, f.cluster_cidr, f.node_cidr_mask, f.service_cidr
+        );
+    }
     nodes(&mut out, "Nodes", &state.nodes);
     nodes(
         &mut out,
@@ -50,6 +63,13 @@ fn nodes(out: &mut String, title: &str, nodes: &BTreeMap<String, NodeRecord>) {
     let width = nodes.keys().map(String::len).max().unwrap_or(0);
     for (name, r) in nodes {
         let _ = write!(out, "  {name:<width$}  {:<7}  {}", r.os, r.address);
+        if let Some(f) = &r.facts {
+            let _ = write!(
+                out,
+                "  {} Kubernetes {}",
+                f.os_release, f.kubernetes_version
+            );
+        }
         if let Some(cidr) = &r.pod_cidr {
             let _ = write!(out, "  pod CIDR {cidr}");
         }

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// The state format this build writes. It also reads format 1, which had no checksum,
-/// format 2, which had no node inputs hashes, and format 3, which did not name the
-/// cluster. Every format's artifact paths are checked alike (see [`parse`]).
-pub const FORMAT_VERSION: u32 = 4;
+/// format 2, which had no node inputs hashes, format 3, which did not name the cluster,
+/// and format 4, which kept no facts of the live cluster (the next apply records them).
+/// Every format's artifact paths are checked alike (see [`parse`]).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The recorded result of the last apply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,11 @@ pub struct State {
     /// Nodes removed from the spec whose cleanup scripts are kept in the out dir.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub removed_nodes: BTreeMap<String, NodeRecord>,
+    /// What the live cluster was built with (format 5), which a later spec is judged
+    /// against (`validate::live`). Absent in older states: nothing is judged until the
+    /// next apply records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<ClusterFacts>,
     /// SHA-256 over the state's own text without this field; set by `to_json`, checked
     /// by `load`, so a state changed outside kubeplan is noticed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +55,7 @@ pub struct ClusterRecord {
     pub windows_support: bool,
     pub nodes: BTreeMap<String, NodeRecord>,
     pub removed_nodes: BTreeMap<String, NodeRecord>,
+    pub facts: ClusterFacts,
 }
 
 impl ClusterRecord {
@@ -58,7 +65,47 @@ impl ClusterRecord {
             && state.windows_support == Some(self.windows_support)
             && state.nodes == self.nodes
             && state.removed_nodes == self.removed_nodes
+            && state.facts.as_ref() == Some(&self.facts)
     }
+}
+
+/// What a running cluster was built with, as the spec of the last apply said it; the
+/// values are written as the spec writes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterFacts {
+    /// `1.35.8`.
+    pub kubernetes_version: String,
+    /// `containerd` or `docker`.
+    pub container_runtime: String,
+    pub control_plane_endpoint: String,
+    /// `flannel`, `calico`, `ovn`.
+    pub network_plugin: String,
+    /// `vxlan`, `host-gw`, `l3-upstream`.
+    pub network_mode: String,
+    pub cluster_cidr: String,
+    pub service_cidr: String,
+    pub node_cidr_mask: u8,
+}
+
+/// What a joined node runs, as the last apply planned it (format 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeFacts {
+    pub kubernetes_version: String,
+    /// `containerd` or `docker`.
+    pub container_runtime: String,
+    /// The distribution (`ubuntu-22.04`) or the Windows release (`ltsc2022`).
+    pub os_release: String,
+    pub interface: String,
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taints: Vec<String>,
+    /// The version of each component the node's scripts install (the matrix's, or the
+    /// spec's pin): `containerd`, `flannel`, `cni_plugins`, … Linux nodes take their
+    /// runtime from the distribution, so it is not listed for them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub components: BTreeMap<String, String>,
 }
 
 /// What kubeplan remembers of a node: enough to keep its pod CIDR and to clean it up.
@@ -74,6 +121,9 @@ pub struct NodeRecord {
     /// as recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<String>,
+    /// What the node runs (format 5); absent in older states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<NodeFacts>,
 }
 
 /// One artifact as the last apply wrote it. Contents are not kept, only their hash.
@@ -189,22 +239,39 @@ impl State {
     /// The state text as written to disk: pretty JSON in a fixed field order, maps sorted
     /// by key, ending in a newline, with the checksum of everything else as last field.
     pub fn to_json(&self) -> String {
+        self.clone().into_json()
+    }
+
+    /// [`State::to_json`] without a copy of the state, which at 5,000 nodes is tens of
+    /// megabytes.
+    pub fn into_json(self) -> String {
         let mut sealed = State {
             format_version: FORMAT_VERSION,
             checksum: None,
-            ..self.clone()
+            ..self
         };
-        sealed.checksum = Some(sealed.body_checksum());
-        let mut text = serde_json::to_string_pretty(&sealed).expect("state serializes");
-        text.push('\n');
-        text
+        let (checksum, body_len) = sealed.body_checksum_and_len();
+        sealed.checksum = Some(checksum);
+        // Sized once: a state of 5,000 nodes is several megabytes, and a growing buffer
+        // would double past it.
+        let mut text = Vec::with_capacity(body_len + 128);
+        serde_json::to_writer_pretty(&mut text, &sealed).expect("state serializes");
+        text.push(b'\n');
+        String::from_utf8(text).expect("serde_json writes UTF-8")
     }
 
     /// SHA-256 of the state's text; called with `checksum` unset, so it is left out.
     fn body_checksum(&self) -> String {
+        self.body_checksum_and_len().0
+    }
+
+    /// [`State::body_checksum`] and the length of the text it hashed, which is hashed as
+    /// it is written and never held whole.
+    fn body_checksum_and_len(&self) -> (String, usize) {
         debug_assert!(self.checksum.is_none());
-        let text = serde_json::to_string_pretty(self).expect("state serializes");
-        crate::hash::sha256_hex(text.as_bytes())
+        let mut hasher = crate::hash::Writer::default();
+        serde_json::to_writer_pretty(&mut hasher, self).expect("state serializes");
+        hasher.finish_hex()
     }
 }
 
@@ -229,12 +296,19 @@ mod tests {
             windows_support: Some(true),
             nodes: BTreeMap::new(),
             removed_nodes: BTreeMap::new(),
+            facts: None,
             checksum: None,
         }
     }
 
     #[test]
     fn a_written_state_reads_back_and_any_edit_breaks_its_checksum() {
+        // The checksum of every state written so far: SHA-256 of its pretty text.
+        let pretty = serde_json::to_string_pretty(&state()).unwrap();
+        assert_eq!(
+            state().body_checksum(),
+            crate::hash::sha256_hex(pretty.as_bytes())
+        );
         let text = state().to_json();
         let back = parse(&text).unwrap();
         assert_eq!(back.to_json(), text);
@@ -246,10 +320,10 @@ mod tests {
     }
 
     #[test]
-    fn a_state_without_checksum_is_refused_and_formats_1_to_3_are_read() {
+    fn a_state_without_checksum_is_refused_and_formats_1_to_4_are_read() {
         let unsealed = serde_json::to_string(&state()).unwrap();
         assert!(matches!(parse(&unsealed), Err(StateError::Checksum)));
-        let v1 = unsealed.replace("\"format_version\":4", "\"format_version\":1");
+        let v1 = unsealed.replace("\"format_version\":5", "\"format_version\":1");
         assert_eq!(parse(&v1).unwrap().serial, 3);
         let mut v2 = State {
             format_version: 2,
@@ -258,7 +332,7 @@ mod tests {
         v2.checksum = Some(v2.body_checksum());
         let v2 = serde_json::to_string_pretty(&v2).unwrap();
         assert_eq!(parse(&v2).unwrap().serial, 3);
-        let v2_unsealed = unsealed.replace("\"format_version\":4", "\"format_version\":2");
+        let v2_unsealed = unsealed.replace("\"format_version\":5", "\"format_version\":2");
         assert!(matches!(parse(&v2_unsealed), Err(StateError::Checksum)));
         // Format 3 did not name the cluster: read, with no name (the next apply adopts it).
         let mut v3 = State {
@@ -270,7 +344,16 @@ mod tests {
         let v3 = serde_json::to_string_pretty(&v3).unwrap();
         assert!(!v3.contains("\"cluster\""));
         assert_eq!(parse(&v3).unwrap().cluster, None);
-        let v9 = unsealed.replace("\"format_version\":4", "\"format_version\":9");
+        // Format 4 kept no facts of the live cluster: read, with none.
+        let mut v4 = State {
+            format_version: 4,
+            ..state()
+        };
+        v4.checksum = Some(v4.body_checksum());
+        let v4 = serde_json::to_string_pretty(&v4).unwrap();
+        assert!(!v4.contains("\"facts\""));
+        assert_eq!(parse(&v4).unwrap().facts, None);
+        let v9 = unsealed.replace("\"format_version\":5", "\"format_version\":9");
         assert!(matches!(parse(&v9), Err(StateError::Version(9))));
     }
 

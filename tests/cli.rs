@@ -42,6 +42,70 @@ fn validate_accepts_the_benchmark_spec_without_warnings() {
     );
 }
 
+/// Every file under `dir` with its content, in path order.
+fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                found.push((path.clone(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_skipped_minor_a_downgrade_and_a_new_cluster_cidr_are_refused_after_apply_and_write_nothing() {
+    let spec = SpecDir::new(&three_node_spec()); // Kubernetes 1.35.8
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let before = (fs::read(spec.state()).unwrap(), files(&spec.out()));
+    let cidr = three_node_spec().replace("\"10.244.0.0/16\"", "\"10.245.0.0/16\"");
+    for (vars, text, said) in [
+        (
+            "k8s_version=1.37.0",
+            three_node_spec(),
+            "error[KP061]: the cluster runs Kubernetes 1.35.8 (recorded in the state) and the spec says 1.37.0: kubeadm upgrades one minor release at a time, and this skips 1.36.4",
+        ),
+        (
+            "k8s_version=1.35.2",
+            three_node_spec(),
+            "error[KP061]: the cluster runs Kubernetes 1.35.8 (recorded in the state) and the spec says 1.35.2: kubeplan plans no downgrade",
+        ),
+        (
+            "k8s_version=1.35.8",
+            cidr,
+            "error[KP060]: the running cluster was built with cluster_cidr = \"10.244.0.0/16\" (recorded in the state) and the spec says \"10.245.0.0/16\"",
+        ),
+    ] {
+        spec.write_spec(&text);
+        for args in [
+            vec!["plan", "--var", vars],
+            vec!["apply", "--auto-approve", "--var", vars],
+        ] {
+            spec.kubeplan(&args)
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains(said))
+                .stderr(predicate::str::contains("nothing was written"));
+        }
+        assert!(
+            (fs::read(spec.state()).unwrap(), files(&spec.out())) == before,
+            "{vars}: the state and the out dir are as the apply left them"
+        );
+    }
+    // The next minor is accepted: today its plan rewrites the bootstrap scripts.
+    spec.write_spec(&three_node_spec());
+    spec.kubeplan(&["plan", "--detailed-exitcode", "--var", "k8s_version=1.36.4"])
+        .assert()
+        .code(2);
+}
+
 #[test]
 fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
     let spec = SpecDir::new(&three_node_spec());
@@ -760,7 +824,12 @@ fn show_and_state_list_print_what_the_state_tracks() {
             "  lineage          {}\n  serial           1\n",
             state.lineage
         )))
-        .stdout(predicate::str::contains("  win-1     windows  10.0.0.21\n"))
+        .stdout(predicate::str::contains(
+            "  win-1     windows  10.0.0.21  ltsc2022 Kubernetes 1.35.8\n",
+        ))
+        .stdout(predicate::str::contains(
+            "  network          flannel vxlan, cluster CIDR 10.244.0.0/16 (/24 per node), service CIDR 10.96.0.0/12\n",
+        ))
         .stdout(predicate::str::contains("Artifacts: 15 "))
         .stdout(predicate::str::contains("  prepare/win-1  4\n"));
     spec.kubeplan(&["show", "--json"])

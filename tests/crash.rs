@@ -336,20 +336,25 @@ fn apply_killed_at_200_random_points_always_recovers_to_the_same_tree() {
 // Interruptions followed by another spec (issue 15): kills, signals, a full disk and a
 // folder apply may not write, each at a random point, then a random different spec.
 
-/// A variant of the node-pool example: its Kubernetes version and its pool size (given
-/// as `--var windows_workers=N`, a variable change).
+/// A variant of the node-pool example: its nodes' interfaces, which every node's files
+/// name (one of [`INTERFACES`]: a change either way is one a running cluster takes, as
+/// a Kubernetes downgrade is not), and its pool size (given as `--var
+/// windows_workers=N`, a variable change).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Variant {
-    version: &'static str,
+    interfaces: Interfaces,
     workers: u32,
 }
 
-const VERSIONS: [&str; 2] = ["1.35.7", "1.35.8"];
+/// The Linux and the Windows nodes' interface.
+type Interfaces = (&'static str, &'static str);
+
+const INTERFACES: [Interfaces; 2] = [("eth0", "Ethernet"), ("ens192", "Ethernet0")];
 
 impl Variant {
     fn random(rng: &mut fastrand::Rng) -> Variant {
         Variant {
-            version: VERSIONS[rng.usize(..VERSIONS.len())],
+            interfaces: INTERFACES[rng.usize(..INTERFACES.len())],
             workers: rng.u32(2..=9),
         }
     }
@@ -366,8 +371,10 @@ impl Variant {
 
     /// Writes the spec into `dir`; returns the `--var` to give with it.
     fn write(self, dir: &Path) -> String {
+        let (linux, windows) = self.interfaces;
         let spec = common::specs::example_spec("node-pool")
-            .replace("\"1.35.8\"", &format!("{:?}", self.version));
+            .replace("\"eth0\"", &format!("{linux:?}"))
+            .replace("\"Ethernet\"", &format!("{windows:?}"));
         fs::write(dir.join("main.hcl"), spec).unwrap();
         format!("windows_workers={}", self.workers)
     }
@@ -706,7 +713,7 @@ fn a_full_disk_at_the_lock_the_journal_the_backup_or_the_state_then_another_spec
         state.to_str().unwrap(),
     ];
     let small = Variant {
-        version: "1.35.8",
+        interfaces: INTERFACES[0],
         workers: 2,
     };
     let large = Variant {
@@ -714,7 +721,7 @@ fn a_full_disk_at_the_lock_the_journal_the_backup_or_the_state_then_another_spec
         ..small
     };
     let other = Variant {
-        version: "1.35.7",
+        interfaces: INTERFACES[1],
         workers: 5,
     };
     let var = other.write(&dir);
@@ -788,7 +795,7 @@ fn apply_stopped_by_kills_signals_a_full_disk_or_eacces_then_another_spec_conver
     // Timing: how long a plan and an apply of a cold start take here (the fastest of
     // three, so the binary's first load does not count).
     let big = Variant {
-        version: "1.35.8",
+        interfaces: INTERFACES[0],
         workers: 9,
     };
     let (mut plan_time, mut apply_time) = (Duration::MAX, Duration::MAX);
@@ -839,8 +846,8 @@ fn apply_stopped_by_kills_signals_a_full_disk_or_eacces_then_another_spec_conver
                 _ => Interruption::ReadOnly(rng.usize(..)),
             };
             if let (Interruption::ReadOnly(_), Some(s)) = (how, start) {
-                // Every folder is written: the version changes.
-                interrupted.version = VERSIONS.iter().find(|v| **v != s.version).unwrap();
+                // Every folder is written: the interfaces change.
+                interrupted.interfaces = *INTERFACES.iter().find(|i| **i != s.interfaces).unwrap();
             }
             let next = interrupted.other(&mut rng);
             (run, start, interrupted, how, next)
@@ -950,7 +957,7 @@ fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_o
     // Six workers applied; an apply down to four fails after every file is in place, at
     // the backup (a folder is in its way, as ENOSPC or EACCES would stop it there).
     let six = Variant {
-        version: "1.35.8",
+        interfaces: INTERFACES[0],
         workers: 6,
     };
     let (dir, var6) = applied(six);
@@ -1045,7 +1052,7 @@ fn an_apply_that_failed_writing_the_backup_is_undone_by_a_revert_without_drift_o
 #[test]
 fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename() {
     let (dir, _) = applied(Variant {
-        version: "1.35.7",
+        interfaces: INTERFACES[1],
         workers: 3,
     });
     let node = dir.path().join("out/win-02");
@@ -1073,7 +1080,7 @@ fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename(
         }
     }
     let var = Variant {
-        version: "1.35.8",
+        interfaces: INTERFACES[0],
         workers: 3,
     }
     .write(dir.path());
@@ -1094,7 +1101,7 @@ fn a_node_folder_on_another_filesystem_is_written_without_a_cross_device_rename(
 #[test]
 fn sigterm_while_waiting_for_the_lock_exits_143_and_leaves_the_holders_lock() {
     let (dir, var) = applied(Variant {
-        version: "1.35.8",
+        interfaces: INTERFACES[0],
         workers: 2,
     });
     let state = dir.path().join("kubeplan.state.json");

@@ -200,10 +200,11 @@ fn one_more_pool_node_renders_and_lists_only_that_node_and_the_shared_tables() {
 
 #[test]
 fn a_cluster_wide_change_renders_every_node() {
+    // A patch upgrade: applied at 1.35.7, then planned at the example's 1.35.8.
     let spec = specs::example_spec("node-pool");
-    let dir = SpecDir::new(&spec);
+    let dir = SpecDir::new(&spec.replace("1.35.8", "1.35.7"));
     apply(&dir, &[]);
-    dir.write_spec(&spec.replace("1.35.8", "1.35.7"));
+    dir.write_spec(&spec);
     let both = plans(&dir, &[]);
     assert_eq!(both.incremental.changes, both.full.changes);
     let nodes = output(&both.compiled).cluster.nodes.len();

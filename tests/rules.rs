@@ -980,6 +980,127 @@ fn kp053_a_state_of_another_cluster_is_refused() {
     assert!(compile(&state("")).output.is_some());
 }
 
+/// The state an apply of `text` leaves: format 5, with the facts of the cluster it built.
+fn applied(text: &str) -> kubeplan::state::State {
+    let spec = SpecDir::new(text);
+    let compiled = kubeplan::compile(spec.path(), &VarInputs::default(), None).unwrap();
+    let record = compiled.output.expect("the applied spec is valid").record;
+    serde_json::from_value(serde_json::json!({
+        "format_version": 5, "lineage": "x", "serial": 1, "spec_hash": "", "artifacts": {},
+        "cluster": record.cluster, "facts": record.facts,
+    }))
+    .unwrap()
+}
+
+/// (code, "line:column", message, hint) of `text` compiled against `state`.
+fn judged(text: &str, state: &kubeplan::state::State) -> Vec<(Code, String, String, String)> {
+    let spec = SpecDir::new(text);
+    let compiled = kubeplan::compile(spec.path(), &VarInputs::default(), Some(state)).unwrap();
+    assert_eq!(
+        compiled.output.is_none(),
+        compiled.diagnostics.has_errors(),
+        "an error stops the compile"
+    );
+    compiled
+        .diagnostics
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let p = compiled.sources.position(d.span.as_ref().expect("located"));
+            let help = d.help.clone().unwrap_or_default();
+            (
+                d.code,
+                format!("{}:{}", p.line, p.column),
+                d.message.clone(),
+                help,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kp060_what_a_running_cluster_cannot_change_is_refused_naming_the_recorded_value() {
+    let state = applied(BASE);
+    assert!(judged(BASE, &state).is_empty(), "the applied spec itself");
+    for (from, to, needle, recorded) in [
+        (
+            "cluster_cidr = \"10.244.0.0/16\"",
+            "cluster_cidr = \"10.245.0.0/16\"",
+            "\"10.245.0.0/16\"",
+            "cluster_cidr = \"10.244.0.0/16\"",
+        ),
+        (
+            "service_cidr = \"10.96.0.0/12\"",
+            "service_cidr = \"10.112.0.0/12\"",
+            "\"10.112.0.0/12\"",
+            "service_cidr = \"10.96.0.0/12\"",
+        ),
+        (
+            "mode         = \"vxlan\"",
+            "mode         = \"host-gw\"",
+            "\"host-gw\"",
+            "mode = \"vxlan\"",
+        ),
+        (
+            "control_plane_endpoint = \"10.0.0.10:6443\"",
+            "control_plane_endpoint = \"10.0.0.10:7443\"",
+            "\"10.0.0.10:7443\"",
+            "control_plane_endpoint = \"10.0.0.10:6443\"",
+        ),
+    ] {
+        let text = edit(from, to);
+        let found = judged(&text, &state);
+        let kp060: Vec<_> = found.iter().filter(|f| f.0 == Code::LiveChange).collect();
+        assert_eq!(kp060.len(), 1, "{to}: {found:?}");
+        let (_, place, message, help) = kp060[0];
+        assert_eq!(*place, at(&text, needle), "{to}");
+        assert!(
+            message.contains(recorded) && message.contains("recorded in the state"),
+            "{message}"
+        );
+        assert!(help.contains(&format!("keep {recorded}")), "{help}");
+    }
+    // A state written before it kept the facts (format 4) judges nothing.
+    let mut old = state.clone();
+    old.facts = None;
+    assert!(judged(&edit("10.244.0.0/16", "10.245.0.0/16"), &old).is_empty());
+}
+
+#[test]
+fn kp061_a_skipped_minor_or_a_downgrade_is_refused() {
+    let state = applied(BASE); // 1.35.8
+    let version = |v: &str| {
+        edit(
+            "default     = \"1.35.8\"",
+            &format!("default     = \"{v}\""),
+        )
+    };
+    let place = at(BASE, "var.k8s_version");
+    // The next minor, and a later patch of the same one, are upgrades kubeadm makes.
+    for next in ["1.36.0", "1.36.4", "1.35.8"] {
+        assert!(judged(&version(next), &state).is_empty(), "{next}");
+    }
+    let skip = judged(&version("1.37.0"), &state);
+    assert_eq!(skip.len(), 1, "{skip:?}");
+    let (code, at_, message, help) = &skip[0];
+    assert_eq!((*code, at_.as_str()), (Code::UpgradeStep, place.as_str()));
+    assert!(
+        message.contains("1.35.8") && message.contains("skips 1.36"),
+        "{message}"
+    );
+    assert!(help.contains("kubernetes_version = \"1.36."), "{help}");
+    for down in ["1.35.7", "1.34.11"] {
+        let found = judged(&version(down), &state);
+        assert!(
+            found.iter().any(|(c, a, m, _)| *c == Code::UpgradeStep
+                && *a == place
+                && m.contains("no downgrade")),
+            "{down}: {found:?}"
+        );
+    }
+}
+
 #[test]
 fn kp041_vmxnet3_fix_kept_where_the_bug_is_known() {
     expect(

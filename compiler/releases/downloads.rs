@@ -131,6 +131,10 @@ pub struct Download {
     pub id: String,
     /// The component that the spec's `releases` block pins it under.
     pub component: Option<String>,
+    /// That component's version (the matrix's or the spec's pin); empty without one.
+    /// The URL holds it, so it is left out of what a node's inputs hash reads.
+    #[serde(skip)]
+    pub version: String,
     pub file: String,
     /// Where the scripts fetch it, the mirror applied.
     pub url: String,
@@ -234,6 +238,7 @@ fn resolve(row: &DownloadRow, inputs: &Inputs<'_>) -> Download {
     Download {
         id: row.id.clone(),
         component: row.component.clone(),
+        version,
         file,
         url,
         origin,

@@ -142,6 +142,8 @@ fn build_cluster(spec: &Spec, nodes: Vec<Node>) -> Cluster {
         network: Network {
             kind: crate::network::Kind::select(n.plugin.value, n.mode.value)
                 .expect("the network rules refuse a plugin and mode no network runs"),
+            plugin: n.plugin.value,
+            mode: n.mode.value,
             cluster_cidr: n.cluster_cidr.value,
             node_cidr_mask: n.node_cidr_mask.value,
             service_cidr: n.service_cidr.value,

@@ -4,9 +4,11 @@
 //! Rules live by subject: `nodes` (one node at a time and duplicates), `topology`
 //! (roles across the cluster), `network` (CIDRs, VXLAN, addresses; each network's own
 //! rules are in its module under `network/`), `releases` (what the release matrix
-//! says of the Kubernetes release, the Windows releases and the components); the
-//! cloud's are under `cloud/`.
+//! says of the Kubernetes release, the Windows releases and the components), `live`
+//! (what the running cluster the state records cannot change); the cloud's are under
+//! `cloud/`.
 
+mod live;
 mod network;
 mod nodes;
 mod releases;
@@ -25,6 +27,7 @@ pub fn validate(spec: &Spec, prior: Option<&State>) -> Diagnostics {
     let mut diags = Diagnostics::default();
     check_windows_support_unchanged(spec, prior, &mut diags);
     check_same_cluster(spec, prior, &mut diags);
+    live::check(spec, prior, &mut diags);
     for n in &spec.nodes {
         nodes::check_node(spec, n, &mut diags);
     }

@@ -206,6 +206,7 @@ fn with_removed_nodes(example: &str) -> Compiled {
                 address: address.into(),
                 pod_cidr: None,
                 inputs: None,
+                facts: None,
             },
         );
     }
@@ -219,6 +220,7 @@ fn with_removed_nodes(example: &str) -> Compiled {
         windows_support: Some(true),
         nodes,
         removed_nodes: BTreeMap::new(),
+        facts: None,
         checksum: None,
     };
     let compiled = compile(
