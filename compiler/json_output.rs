@@ -44,6 +44,8 @@ pub struct PlanPart<'a> {
     /// The state the plan compares with; null when there is none yet.
     pub state: Option<StateRef>,
     pub changes: &'a [Change],
+    /// What the spec does to each node of the running cluster (docs/lifecycle.md).
+    pub node_changes: Vec<crate::lifecycle::NodeChange>,
     pub summary: Summary,
 }
 
@@ -86,10 +88,16 @@ impl<'a> Document<'a> {
         self
     }
 
-    pub fn with_plan(mut self, plan: &'a Plan, state: Option<&State>) -> Self {
+    pub fn with_plan(
+        mut self,
+        plan: &'a Plan,
+        state: Option<&State>,
+        node_changes: Vec<crate::lifecycle::NodeChange>,
+    ) -> Self {
         self.plan = Some(PlanPart {
             state: StateRef::of(state),
             changes: &plan.changes,
+            node_changes,
             summary: Summary {
                 create: plan.count(Action::Create),
                 update: plan.count(Action::Update),

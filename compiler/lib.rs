@@ -17,6 +17,7 @@ pub mod hash;
 pub mod incremental;
 pub mod journal;
 pub mod json_output;
+pub mod lifecycle;
 pub mod lock;
 pub mod model;
 pub mod network;

@@ -107,6 +107,80 @@ fn a_skipped_minor_a_downgrade_and_a_new_cluster_cidr_are_refused_after_apply_an
 }
 
 #[test]
+fn the_plan_says_what_a_spec_change_does_to_each_running_node_in_upgrade_order() {
+    let spec = SpecDir::new(&three_node_spec());
+    // Before the first apply there is no running cluster: no node summary.
+    let fresh = spec
+        .kubeplan(&["plan"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!String::from_utf8(fresh).unwrap().contains("Node changes"));
+    spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    let plan = |text: &str, args: &[&str]| {
+        spec.write_spec(text);
+        let mut all = vec!["plan"];
+        all.extend_from_slice(args);
+        let out = spec
+            .kubeplan(&all)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    // The next minor: control plane first, then the Linux worker, then Windows.
+    let upgrade = plan(&three_node_spec(), &["--var", "k8s_version=1.36.4"]);
+    assert!(
+        upgrade.starts_with(
+            "Node changes:\n\n  ~ cp-1: upgrade (kubernetes_version 1.35.8 → 1.36.4)\n  ~ worker-1: upgrade (kubernetes_version 1.35.8 → 1.36.4)\n  ~ win-1: upgrade (kubernetes_version 1.35.8 → 1.36.4)\n\nNodes: 3 to upgrade.\n"
+        ),
+        "{upgrade}"
+    );
+    // A label on one worker is a change in place; a new address is a replacement.
+    let worker = "  roles     = [\"worker\"]\n  address   = \"10.0.0.11\"";
+    let relabelled = three_node_spec().replace(
+        worker,
+        &format!("{worker}\n  labels    = {{ \"tier\" = \"edge\" }}"),
+    );
+    let moved = relabelled.replace("\"10.0.0.21\"", "\"10.0.0.22\"");
+    let both = plan(&moved, &[]);
+    assert!(
+        both.contains("  ~ worker-1: update in place (labels (none) → tier=edge)\n  -/+ win-1: must be replaced (address 10.0.0.21 → 10.0.0.22)\n\nNodes: 1 to update in place, 1 to replace.\n"),
+        "{both}"
+    );
+    assert!(both.contains("Note: kubeplan writes no relabel, upgrade or replacement steps yet"));
+    // The same as JSON, and a removed node.
+    let start = moved.find("node \"worker-1\"").unwrap();
+    let end = moved.find("node \"win-1\"").unwrap();
+    let mut removed = moved.clone();
+    removed.replace_range(start..end, "");
+    spec.write_spec(&removed);
+    let out = spec
+        .kubeplan(&["plan", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        doc["plan"]["node_changes"],
+        serde_json::json!([
+            {"node": "win-1", "action": "replace", "changes": [
+                {"fact": "address", "before": "10.0.0.21", "after": "10.0.0.22"}]},
+            {"node": "worker-1", "action": "remove", "changes": []},
+        ])
+    );
+    // Back to the applied spec: no node changes.
+    let same = plan(&three_node_spec(), &[]);
+    assert!(!same.contains("Node changes"), "{same}");
+}
+
+#[test]
 fn plan_apply_plan_converges_and_an_edit_touches_only_its_files() {
     let spec = SpecDir::new(&three_node_spec());
     spec.kubeplan(&["plan", "--detailed-exitcode"])
@@ -557,7 +631,14 @@ fn adding_a_windows_node_to_the_pool_touches_its_files_the_route_table_and_the_r
         .stdout
         .clone();
     let out = String::from_utf8(out).unwrap();
-    let mut changed: Vec<&str> = out
+    let (nodes, files) = out
+        .split_once("kubeplan will perform the following actions:")
+        .unwrap();
+    assert_eq!(
+        nodes, "Node changes:\n\n  + win-51: join\n\nNodes: 1 to join.\n\n",
+        "{out}"
+    );
+    let mut changed: Vec<&str> = files
         .lines()
         .map(|l| l.strip_prefix("  ").unwrap_or(l))
         .filter(|l| l.starts_with("+ ") || l.starts_with("~ ") || l.starts_with("- "))

@@ -80,6 +80,17 @@ fn every_document_fits_the_schema() {
             last_node.is_some(),
             "{example}: {summary}"
         );
+        let removals: Vec<&Value> = doc["plan"]["node_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["action"] == "remove")
+            .collect();
+        assert_eq!(
+            removals.len(),
+            usize::from(last_node.is_some()),
+            "{example}"
+        );
         let edited = doc["plan"]["changes"]
             .as_array()
             .unwrap()

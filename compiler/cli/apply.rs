@@ -63,6 +63,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
                 ))
             })?;
     }
+    let nodes = kubeplan::lifecycle::classify(previous.as_ref(), &out.record);
+    print!("{}", kubeplan::lifecycle::render_human(&nodes));
     print!("{}", plan::render_human(plan));
     if inflight.is_some() {
         println!("\n{}", interrupted_note(&state_path));

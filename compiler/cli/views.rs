@@ -6,7 +6,7 @@ use std::path::Path;
 
 use kubeplan::plan::Plan;
 use kubeplan::state::State;
-use kubeplan::{json_output, plan, Compiled};
+use kubeplan::{json_output, lifecycle, plan, Compiled};
 
 use super::report;
 
@@ -72,8 +72,9 @@ impl View {
                 let doc =
                     json_output::Document::new("plan", &compiled.sources, &compiled.diagnostics.0);
                 match (plan, &compiled.output) {
-                    (Some(plan), Some(_)) => {
-                        print!("{}", doc.with_plan(plan, previous).to_json());
+                    (Some(plan), Some(out)) => {
+                        let nodes = lifecycle::classify(previous, &out.record);
+                        print!("{}", doc.with_plan(plan, previous, nodes).to_json());
                         Some(plan)
                     }
                     _ => {
@@ -85,7 +86,9 @@ impl View {
             View::Human => {
                 report(compiled)?;
                 let plan = plan?;
-                compiled.output.as_ref()?;
+                let out = compiled.output.as_ref()?;
+                let nodes = lifecycle::classify(previous, &out.record);
+                print!("{}", lifecycle::render_human(&nodes));
                 print!("{}", plan::render_human(plan));
                 Some(plan)
             }
