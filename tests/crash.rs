@@ -156,9 +156,12 @@ fn staged(path: &str) -> bool {
     path.ends_with(".kubeplan-tmp-staged")
 }
 
-/// Lines of a human plan: (symbol, path).
+/// The file lines of a human plan, after its per-node summary: (symbol, path).
 fn planned(stdout: &str) -> Vec<(char, String)> {
-    stdout
+    let files = stdout
+        .split_once("kubeplan will perform the following actions:")
+        .map_or("", |(_, files)| files);
+    files
         .lines()
         .filter_map(|l| {
             let l = l.strip_prefix("  ")?;
