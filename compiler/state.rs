@@ -101,9 +101,10 @@ pub struct NodeFacts {
     pub labels: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taints: Vec<String>,
-    /// The version of each component the node's scripts install (the matrix's, or the
+    /// The version of each component the node's scripts download (the matrix's, or the
     /// spec's pin): `containerd`, `flannel`, `cni_plugins`, … Linux nodes take their
-    /// runtime from the distribution, so it is not listed for them.
+    /// runtime from the distribution and the network's images from the manifests, so
+    /// neither is listed for them (only a manifest the first control plane downloads).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub components: BTreeMap<String, String>,
 }

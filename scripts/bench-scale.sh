@@ -127,8 +127,15 @@ for n in "${sizes[@]}"; do
     measure "$n.one" "$bin" plan --detailed-exitcode "$@" --var edge_label=b "$applied"
     must 2
   done
-  # The one-node plan lists only win-edge's files and the tables of every node.
-  listed=$(grep -E '^  [-+~*] ' "$work/last.out" | awk '{print $2}')
+  # The one-node plan lists only win-edge's files and the tables of every node, after
+  # its per-node summary, which names win-edge alone.
+  nodes=$(sed '/^kubeplan will perform/,$d' "$work/last.out" | grep -E '^  [-+~]' || true)
+  if [[ $nodes != "  ~ win-edge: update in place"* || $(wc -l <<<"$nodes") -ne 1 ]]; then
+    echo "bench-scale: the plan after changing win-edge at $n nodes says of the nodes:" >&2
+    echo "$nodes" >&2
+    exit 1
+  fi
+  listed=$(sed -n '/^kubeplan will perform/,$p' "$work/last.out" | grep -E '^  [-+~*] ' | awk '{print $2}')
   others=$(grep -vE '^(win-edge/|_cluster/|runbook\.md$)' <<<"$listed" || true)
   if [[ -n $others ]]; then
     echo "bench-scale: the plan after changing win-edge at $n nodes lists other files:" >&2
