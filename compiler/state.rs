@@ -220,7 +220,10 @@ pub fn parse(text: &str) -> Result<State, StateError> {
         1 => {}
         2..=FORMAT_VERSION => {
             let claimed = state.checksum.take();
-            if claimed.as_deref() != Some(state.body_checksum().as_str()) {
+            let holds = claimed.as_deref().is_some_and(|c| {
+                written_body_checksum(text, c).as_deref() == Some(c) || state.body_checksum() == c
+            });
+            if !holds {
                 return Err(StateError::Checksum);
             }
             state.checksum = claimed;
@@ -234,6 +237,19 @@ pub fn parse(text: &str) -> Result<State, StateError> {
         })?;
     }
     Ok(state)
+}
+
+/// The checksum of a state's text as `to_json` wrote it, `checksum` its last field: the
+/// text without that field is what the checksum was taken over, so it is hashed as it
+/// is, without serializing the parsed state again (a state of 5,000 nodes is 8 MB).
+/// `None` when the text does not end as `to_json` ends it; `parse` then serializes.
+fn written_body_checksum(text: &str, checksum: &str) -> Option<String> {
+    use std::io::Write;
+    let body = text.strip_suffix(&format!(",\n  \"checksum\": \"{checksum}\"\n}}\n"))?;
+    let mut hasher = crate::hash::Writer::default();
+    hasher.write_all(body.as_bytes()).ok()?;
+    hasher.write_all(b"\n}").ok()?;
+    Some(hasher.finish_hex().0)
 }
 
 impl State {
@@ -311,6 +327,10 @@ mod tests {
             crate::hash::sha256_hex(pretty.as_bytes())
         );
         let text = state().to_json();
+        // The text as written hashes to its checksum without serializing it again.
+        let sealed = parse(&text).unwrap().checksum.unwrap();
+        assert_eq!(written_body_checksum(&text, &sealed), Some(sealed.clone()));
+        assert_eq!(sealed, state().body_checksum());
         let back = parse(&text).unwrap();
         assert_eq!(back.to_json(), text);
         let edited = text.replace("\"serial\": 3", "\"serial\": 4");
