@@ -24,6 +24,16 @@ pub fn cluster(c: &Cluster) -> ClusterFacts {
 /// The facts of node `n` of `c`; `first` is the first control-plane node's name.
 pub fn node(c: &Cluster, n: &Node, first: &str) -> NodeFacts {
     let mut components = BTreeMap::new();
+    // The first control-plane node applies the network's manifests, whose images run
+    // the network on every Linux node.
+    let network = c.network.get();
+    if n.name.as_str() == first && !network.images(&c.versions).0.is_empty() {
+        for name in network.components() {
+            if let Some(version) = c.versions.of(name) {
+                components.insert((*name).to_owned(), version.to_owned());
+            }
+        }
+    }
     for id in crate::render::node_downloads(c, n, first) {
         let d = c.downloads.get(id);
         match d.component.as_deref() {

@@ -103,8 +103,8 @@ pub struct NodeFacts {
     pub taints: Vec<String>,
     /// The version of each component the node's scripts download (the matrix's, or the
     /// spec's pin): `containerd`, `flannel`, `cni_plugins`, … Linux nodes take their
-    /// runtime from the distribution and the network's images from the manifests, so
-    /// neither is listed for them (only a manifest the first control plane downloads).
+    /// runtime from the distribution and the network's images from the manifests the
+    /// first control-plane node applies: those are listed for that node only.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub components: BTreeMap<String, String>,
 }

@@ -119,6 +119,18 @@ fn the_plan_says_what_a_spec_change_does_to_each_running_node_in_upgrade_order()
         .clone();
     assert!(!String::from_utf8(fresh).unwrap().contains("Node changes"));
     spec.kubeplan(&["apply", "--auto-approve"]).assert().code(0);
+    // The first control plane applies flannel's manifest: its versions are that node's.
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(spec.state()).unwrap()).unwrap();
+    let components = |node: &str| state["nodes"][node]["facts"]["components"].clone();
+    let flannel = &components("win-1")["flannel"];
+    assert!(
+        flannel.as_str().is_some_and(|v| v.starts_with('v')),
+        "{state}"
+    );
+    assert_eq!(&components("cp-1")["flannel"], flannel);
+    assert!(components("cp-1")["flannel_cni_plugin"].is_string());
+    assert_eq!(components("worker-1"), serde_json::Value::Null);
     let plan = |text: &str, args: &[&str]| {
         spec.write_spec(text);
         let mut all = vec!["plan"];

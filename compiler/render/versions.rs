@@ -30,6 +30,21 @@ pub struct Versions {
 }
 
 impl Versions {
+    /// The version of the matrix component `name`, when it is one of these.
+    pub fn of(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "containerd" => &self.containerd,
+            "flannel" => &self.flannel,
+            "flannel_cni_plugin" => &self.flannel_cni_plugin,
+            "cni_plugins" => &self.cni_plugins,
+            "windows_cni" => &self.windows_cni,
+            "calico" => &self.calico,
+            "docker" => &self.docker_windows,
+            "cri_dockerd" => &self.cri_dockerd,
+            _ => return None,
+        })
+    }
+
     /// The matrix's versions, with `pinned(component)` in place of any the spec pins.
     pub fn resolve(pinned: &dyn Fn(&str) -> Option<String>, mirror: &Mirror) -> Self {
         let v =
@@ -45,5 +60,33 @@ impl Versions {
             cri_dockerd: v("cri_dockerd"),
             pause_image: mirror.image(&format!("registry.k8s.io/pause:{}", v("pause"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn of_names_every_component_the_scripts_install_at_its_resolved_version() {
+        let pinned = |name: &str| (name == "flannel").then(|| "v9.9.9".to_owned());
+        let v = Versions::resolve(&pinned, &Mirror::default());
+        for name in [
+            "containerd",
+            "flannel_cni_plugin",
+            "cni_plugins",
+            "windows_cni",
+            "calico",
+            "docker",
+            "cri_dockerd",
+        ] {
+            assert_eq!(
+                v.of(name),
+                Some(matrix().component(name).version.as_str()),
+                "{name}"
+            );
+        }
+        assert_eq!(v.of("flannel"), Some("v9.9.9"));
+        assert_eq!(v.of("openvswitch"), None);
     }
 }
