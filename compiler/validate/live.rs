@@ -27,6 +27,9 @@ struct Fixed {
     why: &'static str,
 }
 
+/// Why neither the network plugin nor its mode can change.
+const NETWORK: &str = "every node's pod network (its CNI config, its HNS network on Windows) is set up when it joins; another network means draining and rebuilding every node";
+
 /// KP060: the network and the control-plane endpoint are set when the cluster is created.
 fn check_fixed(spec: &Spec, recorded: &ClusterFacts, diags: &mut Diagnostics) {
     let c = &spec.cluster;
@@ -58,14 +61,14 @@ fn check_fixed(spec: &Spec, recorded: &ClusterFacts, diags: &mut Diagnostics) {
             recorded: recorded.network_plugin.clone(),
             wanted: n.plugin.value.to_string(),
             span: n.plugin.span.clone(),
-            why: "every node's pod network (its CNI config, its HNS network on Windows) is set up when it joins; another network means draining and rebuilding every node",
+            why: NETWORK,
         },
         Fixed {
             attribute: "mode",
             recorded: recorded.network_mode.clone(),
             wanted: n.mode.value.to_string(),
             span: n.mode.span.clone(),
-            why: "every node's pod network (its CNI config, its HNS network on Windows) is set up when it joins; another mode means draining and rebuilding every node",
+            why: NETWORK,
         },
         Fixed {
             attribute: "control_plane_endpoint",
